@@ -1,0 +1,76 @@
+# Centrala: `make run` starts everything on embedded defaults, `make test` runs the whole suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+DEV_ENV := DEBUG=true
+RUN_PACKAGES := gettext nodejs npm ffmpeg
+TEST_PACKAGES := $(RUN_PACKAGES) chromium postgresql
+
+.PHONY: help run test test-postgres test-sqlite lint format bench messages system-run system-test assets clean
+
+help:
+	@echo "make run    - start Centrala (embedded Redis, web, worker, cron) with demo data on http://127.0.0.1:8000"
+	@echo "make test   - install what the tests need and run the whole suite (PostgreSQL + SQLite smoke)"
+	@echo "make lint   - ruff"
+	@echo "make bench  - run the benchmarks in bench/"
+
+# Debian packages, installed only when missing (non-interactive, as root).
+define apt_need
+	@missing=""; for pkg in $(1); do dpkg-query -W -f='$${Status}' $$pkg 2>/dev/null | grep -q "ok installed" || missing="$$missing $$pkg"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+endef
+
+system-run:
+	$(call apt_need,$(RUN_PACKAGES))
+
+system-test:
+	$(call apt_need,$(TEST_PACKAGES))
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -e ".[test]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: node_modules/.installed
+
+messages: $(VENV)/.installed
+	$(DEV_ENV) $(PY) manage.py compilemessages -v0 --ignore=.venv --ignore=node_modules
+
+run: system-run $(VENV)/.installed assets messages
+	$(DEV_ENV) $(PY) manage.py run_embedded
+
+test: system-test $(VENV)/.installed assets messages
+	$(PY) -m ruff check .
+	$(MAKE) --no-print-directory test-postgres test-sqlite
+
+# The whole suite against a throwaway PostgreSQL cluster that the script starts and removes.
+test-postgres:
+	bash tests/with_postgres.sh $(PY) -m pytest $(PYTEST_ARGS)
+
+# The smoke subset against the SQLite default.
+test-sqlite:
+	$(PY) -m pytest -m smoke $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(VENV)/.installed
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+bench: $(VENV)/.installed
+	@for script in bench/*.py; do [ -e "$$script" ] || continue; echo "== $$script"; $(DEV_ENV) $(PY) $$script || exit 1; done
+
+clean:
+	rm -rf var/staticfiles .pytest_cache

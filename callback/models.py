@@ -1,0 +1,1 @@
+"""Models of the callback app (built by its own issue)."""

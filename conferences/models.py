@@ -1,0 +1,1 @@
+"""Models of the conferences app (built by its own issue)."""

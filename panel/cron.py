@@ -1,0 +1,26 @@
+"""Every periodic job of Centrala, declared in one place.
+
+Run exactly one cron process: `python manage.py rqcron panel.cron` with
+TZ=Europe/Warsaw (rq evaluates cron expressions in the process's local time).
+Each entry enqueues the real job through `panel.jobqueue.dispatch`, so the
+job's own timeout and retry policy apply.
+"""
+
+from rq import cron
+
+from panel.jobqueue import QUEUE_HIGH, dispatch
+
+PERIODIC_JOBS = [
+    # (dotted job name, cron expression in Europe/Warsaw time)
+    ("panel.jobs.prune_login_records", "17 * * * *"),
+]
+
+for dotted_name, expression in PERIODIC_JOBS:
+    cron.register(
+        dispatch,
+        QUEUE_HIGH,
+        args=(dotted_name,),
+        cron=expression,
+        job_timeout=30,
+        name=dotted_name,
+    )

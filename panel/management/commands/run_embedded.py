@@ -1,0 +1,91 @@
+"""Start the whole panel on embedded defaults: Redis, web, RQ worker with scheduler, cron."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from urllib.parse import urlparse
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from panel import embedded
+
+PERIODIC_MODULE = "panel.cron"
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+class Command(BaseCommand):
+    help = "Run Centrala for development: embedded Redis, web server, worker with scheduler and cron; Ctrl-C stops all."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--no-seed", action="store_true", help="Do not create the demo data.")
+
+    def handle(self, *args, host, port, no_seed, **options):
+        processes: dict[str, subprocess.Popen] = {}
+        redis_url = urlparse(settings.REDIS_URL)
+        redis_host, redis_port = redis_url.hostname or "127.0.0.1", redis_url.port or 6379
+        try:
+            if redis_host in ("127.0.0.1", "localhost") and not embedded.port_open(redis_host, redis_port):
+                processes["redis"] = embedded.start_redis(
+                    port=redis_port, host="127.0.0.1", data_dir=settings.VAR_DIR / "redis"
+                )
+                self.stdout.write(f"Embedded Redis on 127.0.0.1:{redis_port}")
+            call_command("migrate", interactive=False, verbosity=0)
+            if not no_seed:
+                call_command("seed_demo", stdout=self.stdout)
+            if embedded.port_open(host, port):
+                self.stderr.write(f"Port {host}:{port} is taken: stop what runs there first.")
+                return
+            manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
+            env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+            processes["web"] = subprocess.Popen([*manage, "runserver", f"{host}:{port}", "--noreload"], env=env)
+            processes["worker"] = subprocess.Popen(
+                [*manage, "rqworker", "high", "default", "low", "--with-scheduler"], env=env
+            )
+            # rq evaluates cron expressions in the process's local time zone.
+            processes["cron"] = subprocess.Popen(
+                [*manage, "rqcron", PERIODIC_MODULE], env={**env, "TZ": settings.TIME_ZONE}
+            )
+            time.sleep(1.5)
+            self._banner(host, port)
+            signal.signal(signal.SIGTERM, _interrupt)
+            while True:
+                for name, process in processes.items():
+                    if process.poll() is not None:
+                        self.stderr.write(f"{name} stopped (exit code {process.returncode}); stopping everything.")
+                        return
+                time.sleep(0.5)
+        except KeyboardInterrupt:
+            self.stdout.write("\nStopping…")
+        finally:
+            for process in reversed(list(processes.values())):
+                embedded.stop(process)
+            self.stdout.write("All Centrala processes stopped.")
+
+    def _banner(self, host: str, port: int) -> None:
+        base = f"http://{host}:{port}"
+        self.stdout.write(
+            self.style.SUCCESS(
+                "\n".join(
+                    [
+                        "",
+                        "Centrala is running (DEMO data, embedded defaults):",
+                        f"  Customer panel:  {base}/   log in as demo / demo12345 (or drugi / drugi12345)",
+                        f"  Operator admin:  {base}/admin/   log in as admin / admin12345",
+                        f"  Background jobs: {base}/admin/rq/",
+                        "Press Ctrl-C to stop everything.",
+                        "",
+                    ]
+                )
+            )
+        )

@@ -1,0 +1,67 @@
+"""Create the demo customers, users and operator (idempotent)."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from panel.choices import Package
+from panel.models import Customer, User
+from pbx.models import PhoneNumber
+
+DEMO_CUSTOMERS = [
+    # prefix, name, package, balance, (user, password), phone numbers
+    (
+        "firmaabcde",
+        "Firma ABCDE Sp. z o.o. (DEMO)",
+        Package.BIZNES,
+        Decimal("250.00"),
+        ("demo", "demo12345"),
+        ["+48943401128", "+48223001122"],
+    ),
+    (
+        "drugafirma",
+        "Druga Firma S.A. (DEMO)",
+        Package.START,
+        Decimal("80.00"),
+        ("drugi", "drugi12345"),
+        ["+48123005566"],
+    ),
+]
+OPERATOR = ("admin", "admin12345")
+
+
+class Command(BaseCommand):
+    help = "Create DEMO data: customers firmaabcde and drugafirma with their users, and the operator admin."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--force", action="store_true", help="Allow demo data when DEBUG is off.")
+
+    @transaction.atomic
+    def handle(self, *args, force=False, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("Demo data with known passwords: refused when DEBUG is off (use --force to insist).")
+        for prefix, name, package, balance, (username, password), numbers in DEMO_CUSTOMERS:
+            customer, created = Customer.objects.get_or_create(
+                prefix=prefix, defaults={"name": name, "package": package, "balance": balance}
+            )
+            user, _ = User.objects.get_or_create(username=username, defaults={"customer": customer})
+            if user.customer_id != customer.pk:
+                raise CommandError(f"User {username} exists and belongs to another customer; not touching it.")
+            user.first_name = "Demo"
+            user.email = f"{username}@{prefix}.example"
+            user.set_password(password)
+            user.save()
+            for number in numbers:
+                PhoneNumber.objects.get_or_create(number=number, defaults={"customer": customer, "area": "Polska"})
+            self.stdout.write(
+                f"{'Created' if created else 'Kept'} DEMO customer {prefix}: log in as {username} / {password}"
+            )
+        username, password = OPERATOR
+        operator, _ = User.objects.get_or_create(username=username, defaults={"is_staff": True})
+        operator.is_staff = operator.is_superuser = True
+        operator.customer = None
+        operator.set_password(password)
+        operator.save()
+        self.stdout.write(f"DEMO operator: {username} / {password} at /admin/")

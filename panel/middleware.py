@@ -1,0 +1,35 @@
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
+from django.utils import translation
+
+
+def _customer_of(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or user.customer_id is None:
+        return None
+    customer = user.customer
+    return customer if customer.is_active else None
+
+
+class CurrentCustomerMiddleware:
+    """Resolve the tenant once per request: `request.customer` (None for operators and guests)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.customer = _customer_of(request)
+        return self.get_response(request)
+
+
+class PolishFirstLocaleMiddleware(LocaleMiddleware):
+    """Polish unless the user chose another language in the footer (cookie); the browser's language is ignored.
+
+    Customers of a Polish operator expect the Polish panel even on an English-language browser.
+    """
+
+    def process_request(self, request):
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -1,0 +1,114 @@
+"""Test fixtures and helpers shared by every app (imported by the root conftest)."""
+
+from __future__ import annotations
+
+import shutil
+from decimal import Decimal
+
+import pytest
+from django.conf import settings
+
+from panel import embedded
+from panel.choices import Package
+from panel.models import Customer, User
+
+PASSWORD = "test-pass-12345"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def customer(db) -> Customer:
+    return Customer.objects.create(
+        name="Firma ABCDE", prefix="firmaabcde", package=Package.BIZNES, balance=Decimal("100.00")
+    )
+
+
+@pytest.fixture
+def other_customer(db) -> Customer:
+    return Customer.objects.create(name="Druga Firma", prefix="drugafirma", package=Package.START)
+
+
+@pytest.fixture
+def user(customer) -> User:
+    account = User(username="demo", customer=customer, email="demo@firmaabcde.example")
+    account.set_password(PASSWORD)
+    account.save()
+    return account
+
+
+@pytest.fixture
+def other_user(other_customer) -> User:
+    account = User(username="drugi", customer=other_customer, email="drugi@drugafirma.example")
+    account.set_password(PASSWORD)
+    account.save()
+    return account
+
+
+@pytest.fixture
+def operator(db) -> User:
+    account = User(username="admin", is_staff=True, is_superuser=True)
+    account.set_password(PASSWORD)
+    account.save()
+    return account
+
+
+@pytest.fixture
+def client_user(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client_other(client, other_user):
+    client.force_login(other_user)
+    return client
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """A real redis-server on a free loopback port for the whole session; RQ queues point at it."""
+    port = embedded.free_port()
+    process = embedded.start_redis(port=port, data_dir=tmp_path_factory.mktemp("redis"))
+    url = f"redis://127.0.0.1:{port}/0"
+    original = settings.RQ_QUEUES
+    settings.RQ_QUEUES = {name: {**conf, "URL": url} for name, conf in original.items()}
+    yield url
+    settings.RQ_QUEUES = original
+    embedded.stop(process)
+
+
+@pytest.fixture
+def rq(redis_server):
+    """The RQ queues on the session's Redis, emptied before each test."""
+    import django_rq
+
+    connection = django_rq.get_connection("default")
+    connection.flushdb()
+    return django_rq
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    chromium = shutil.which("chromium") or "/usr/bin/chromium"
+    return {**browser_type_launch_args, "executable_path": chromium, "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def logged_in_page(page, live_server, user):
+    """A browser page logged in as the customer's user through the real log-in form."""
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+    return page

@@ -1,0 +1,125 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from panel.models import LoginLock
+from panel.navigation import all_entries
+from panel.testing import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def post_login(client, username, password, ip="192.0.2.10"):
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=ip)
+
+
+@pytest.mark.smoke
+def test_login_with_correct_password_opens_the_dashboard(client, user):
+    response = post_login(client, "demo", PASSWORD)
+    assert response.status_code == 302 and response.url == reverse("panel:dashboard")
+    page = client.get(reverse("panel:dashboard"))
+    assert "Biznes" in page.content.decode()
+
+
+@pytest.mark.smoke
+def test_five_wrong_passwords_lock_the_account_with_a_polish_message(client, user):
+    for _ in range(4):
+        response = post_login(client, "demo", "wrong-password")
+        assert "Wprowadź poprawne" in response.content.decode()
+    response = post_login(client, "demo", "wrong-password")
+    assert "Zbyt wiele nieudanych prób logowania" in response.content.decode()
+    # Even the right password is refused while the lock lasts, from another address too.
+    response = post_login(client, "demo", PASSWORD, ip="192.0.2.99")
+    assert response.status_code == 200
+    assert "Zbyt wiele nieudanych prób logowania" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_lock_ends_when_the_operator_unlocks(client, user):
+    for _ in range(5):
+        post_login(client, "demo", "wrong-password")
+    LoginLock.objects.all().delete()
+    assert post_login(client, "demo", PASSWORD).status_code == 302
+
+
+def test_anonymous_user_is_sent_to_log_in(client):
+    response = client.get(reverse("panel:dashboard"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+
+
+def test_dashboard_shows_package_balance_and_counts(client_user, customer):
+    from pbx.models import PhoneNumber, SipAccount
+
+    SipAccount.objects.create(customer=customer, extension="10", name="Biuro")
+    PhoneNumber.objects.create(customer=customer, number="+48943401128")
+    html = client_user.get(reverse("panel:dashboard")).content.decode()
+    assert "Biznes" in html
+    assert "100,00 zł" in html  # Polish number format
+    assert "123,00 zł" in html  # gross at 23% VAT
+    assert 'data-testid="sip-count">1<' in html
+    assert 'data-testid="number-count">1<' in html
+    assert 'data-testid="queue-count">0<' in html
+
+
+def test_dashboard_counts_only_own_objects(client_user, other_customer):
+    from pbx.models import SipAccount
+
+    SipAccount.objects.create(customer=other_customer, extension="10")
+    html = client_user.get(reverse("panel:dashboard")).content.decode()
+    assert 'data-testid="sip-count">0<' in html
+
+
+def test_every_menu_entry_answers(client_user):
+    for entry in all_entries():
+        response = client_user.get(entry.url)
+        assert response.status_code == 200, entry.url_name
+
+
+def test_unbuilt_area_says_in_preparation(client_user):
+    html = client_user.get(reverse("pbx:schemes")).content.decode()
+    assert "Moje centralki" in html and "W przygotowaniu" in html
+
+
+def test_language_switch_to_english(client_user):
+    client_user.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client_user.get(reverse("panel:dashboard")).content.decode()
+    assert "Virtual PBX" in html and "Wirtualna Centrala" not in html
+
+
+def test_operator_is_sent_to_the_admin(client, operator):
+    client.force_login(operator)
+    response = client.get(reverse("panel:dashboard"))
+    assert response.status_code == 302 and response.url == reverse("admin:index")
+
+
+def test_password_reset_sends_a_link_by_email(client, user):
+    response = client.post(reverse("password_reset"), {"email": user.email})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1 and "/password/reset/" in mail.outbox[0].body
+
+
+def test_password_reset_for_unknown_address_sends_nothing_and_reveals_nothing(client, user):
+    response = client.post(reverse("password_reset"), {"email": "nobody@example.com"})
+    assert response.status_code == 302
+    assert mail.outbox == []
+
+
+def test_password_change(client_user, user):
+    response = client_user.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "Nowe-haslo-2026", "new_password2": "Nowe-haslo-2026"},
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password("Nowe-haslo-2026")
+
+
+def test_user_list_shows_only_own_users_and_searches(client_user, other_user):
+    html = client_user.get(reverse("panel:users")).content.decode()
+    assert "demo" in html and "drugi" not in html
+    html = client_user.get(reverse("panel:users"), {"q": "zzz"}).content.decode()
+    assert "demo@firmaabcde" not in html
+
+
+def test_healthz(client):
+    assert client.get("/healthz").content == b"ok"

@@ -1,0 +1,58 @@
+from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
+from django.views import generic
+
+from panel import selectors
+from panel.forms import LockoutAuthenticationForm
+from panel.generic import CustomerRequiredMixin, TenantDetailView, TenantListView
+from panel.models import User
+from panel.navigation import entry_for
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LockoutAuthenticationForm
+    redirect_authenticated_user = True
+
+
+class DashboardView(CustomerRequiredMixin, generic.TemplateView):
+    template_name = "panel/dashboard.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["counts"] = selectors.dashboard_counts(customer=self.customer)
+        return context
+
+
+class ComingSoonView(CustomerRequiredMixin, generic.TemplateView):
+    """Placeholder for an area of the menu that is not built yet, so no menu link is dead."""
+
+    template_name = "panel/coming_soon.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        entry = entry_for(self.request.resolver_match.view_name)
+        context["title"] = entry.label if entry else ""
+        return context
+
+
+class UserListView(TenantListView):
+    model = User
+    template_name = "panel/user_list.html"
+    context_object_name = "users"
+
+    def get_queryset(self):
+        queryset = selectors.user_list(customer=self.customer)
+        query = self.request.GET.get("q", "").strip()
+        if query:
+            queryset = queryset.filter(username__icontains=query) | queryset.filter(email__icontains=query)
+        return queryset
+
+
+class UserDetailView(TenantDetailView):
+    model = User
+    template_name = "panel/user_detail.html"
+    context_object_name = "account_user"
+
+
+def healthz(request):
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,1 @@
+"""Models of the recordings app (built by its own issue)."""

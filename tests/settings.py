@@ -1,0 +1,16 @@
+"""Test overrides on top of the one settings module (which still reads the environment)."""
+
+import os
+import tempfile
+
+os.environ.setdefault("CENTRALA_TESTING", "true")
+os.environ.setdefault("CENTRALA_VAR_DIR", os.path.join(tempfile.gettempdir(), "centrala-test-var"))
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop.
+
+from panel.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+RQ = {"COMMIT_MODE": "auto"}
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
