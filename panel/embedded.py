@@ -54,6 +54,7 @@ def start_redis(*, port: int, data_dir: Path, host: str = "127.0.0.1", timeout: 
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

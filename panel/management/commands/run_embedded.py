@@ -48,14 +48,15 @@ class Command(BaseCommand):
                 return
             manage = [sys.executable, str(settings.BASE_DIR / "manage.py")]
             env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-            processes["web"] = subprocess.Popen([*manage, "runserver", f"{host}:{port}", "--noreload"], env=env)
-            processes["worker"] = subprocess.Popen(
-                [*manage, "rqworker", "high", "default", "low", "--with-scheduler"], env=env
-            )
+
+            def start(*command: str, **extra_env: str) -> subprocess.Popen:
+                # Own session: Ctrl-C reaches only this command, which then stops the children in order.
+                return subprocess.Popen([*manage, *command], env={**env, **extra_env}, start_new_session=True)
+
+            processes["web"] = start("runserver", f"{host}:{port}", "--noreload")
+            processes["worker"] = start("rqworker", "high", "default", "low", "--with-scheduler")
             # rq evaluates cron expressions in the process's local time zone.
-            processes["cron"] = subprocess.Popen(
-                [*manage, "rqcron", PERIODIC_MODULE], env={**env, "TZ": settings.TIME_ZONE}
-            )
+            processes["cron"] = start("rqcron", PERIODIC_MODULE, TZ=settings.TIME_ZONE)
             time.sleep(1.5)
             self._banner(host, port)
             signal.signal(signal.SIGTERM, _interrupt)
@@ -82,7 +83,7 @@ class Command(BaseCommand):
                         "Centrala is running (DEMO data, embedded defaults):",
                         f"  Customer panel:  {base}/   log in as demo / demo12345 (or drugi / drugi12345)",
                         f"  Operator admin:  {base}/admin/   log in as admin / admin12345",
-                        f"  Background jobs: {base}/admin/rq/",
+                        f"  Background jobs: {base}/admin/django_rq/dashboard/",
                         "Press Ctrl-C to stop everything.",
                         "",
                     ]
