@@ -1,14 +1,15 @@
 from django.urls import path
 
 from panel.views import ComingSoonView
+from pbx.views import external, numbers, queues, sip
 
 app_name = "pbx"
 
 urlpatterns = [
-    path("sip-accounts/", ComingSoonView.as_view(), name="sip_accounts"),
-    path("external-numbers/", ComingSoonView.as_view(), name="external_numbers"),
-    path("phone-numbers/", ComingSoonView.as_view(), name="phone_numbers"),
-    path("queues/", ComingSoonView.as_view(), name="queues"),
+    *sip.urlpatterns,
+    *external.urlpatterns,
+    *numbers.urlpatterns,
+    *queues.urlpatterns,
     path("schemes/", ComingSoonView.as_view(), name="schemes"),
     path("monitoring/", ComingSoonView.as_view(), name="monitoring"),
     path("tracer/", ComingSoonView.as_view(), name="tracer"),

@@ -1,10 +1,14 @@
 """A user of one customer must never reach another customer's objects through any panel URL.
 
 The test walks every URL pattern of the project. Each customer-facing URL that
-takes an object id must be listed in OBJECT_URLS with a factory that creates
-such an object for a given customer; a new URL that is not listed fails the
-test, so no view can be added without its tenancy check.
+takes an object id must be listed in an OBJECT_URLS dict with a factory that
+creates such an object for a given customer and returns the URL's kwargs; a
+new URL that is not listed fails the test, so no view can be added without its
+tenancy check. Apps declare theirs in `<app>/tests/tenancy*.py` modules.
 """
+
+import importlib
+from pathlib import Path
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -28,6 +32,10 @@ def _user_of(customer):
 OBJECT_URLS = {
     "panel:user_detail": _user_of,
 }
+ROOT = Path(__file__).resolve().parents[1]
+for module_path in sorted(ROOT.glob("*/tests/tenancy*.py")):
+    module = importlib.import_module(".".join(module_path.relative_to(ROOT).with_suffix("").parts))
+    OBJECT_URLS.update(module.OBJECT_URLS)
 
 
 def iter_patterns(resolver=None, prefix="", namespace=""):

@@ -36,6 +36,15 @@ class Customer(models.Model):
         default=Decimal("23.00"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
+    tariff = models.ForeignKey(
+        "billing.Tariff",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="customers",
+        verbose_name=_("tariff"),
+        help_text=_("Empty: the default tariff."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
