@@ -146,6 +146,12 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Centrala <no-reply@localhost>")
 
+# SIP: what phones connect to; the realm is part of every stored digest hash (HA1).
+SIP_REALM = env_str("SIP_REALM", "centrala.local")
+SIP_SERVER_HOST = env_str("SIP_SERVER_HOST", "127.0.0.1")
+SIP_SERVER_PORT = env_int("SIP_SERVER_PORT", 5060)
+SIP_TRANSPORTS = env_list("SIP_TRANSPORTS", ["UDP", "TCP"])
+
 # Background jobs: one Redis, three named queues.
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6380/0")
 RQ_QUEUES = {

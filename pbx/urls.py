@@ -1,12 +1,13 @@
 from django.urls import path
 
 from panel.views import ComingSoonView
-from pbx.views import external, numbers, queues, sip
+from pbx.views import external, greetings, numbers, queues, sip
 
 app_name = "pbx"
 
 urlpatterns = [
     *sip.urlpatterns,
+    *greetings.urlpatterns,
     *external.urlpatterns,
     *numbers.urlpatterns,
     *queues.urlpatterns,

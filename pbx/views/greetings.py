@@ -1,0 +1,3 @@
+"""Voicemail greeting views are not built yet."""
+
+urlpatterns = []
