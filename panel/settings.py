@@ -152,6 +152,25 @@ SIP_SERVER_HOST = env_str("SIP_SERVER_HOST", "127.0.0.1")
 SIP_SERVER_PORT = env_int("SIP_SERVER_PORT", 5060)
 SIP_TRANSPORTS = env_list("SIP_TRANSPORTS", ["UDP", "TCP"])
 
+# Secrets stored in the database (FTP passwords, push credentials) are encrypted with this key (Fernet,
+# urlsafe base64 of 32 bytes). Development derives one from SECRET_KEY; production must set it.
+if DEBUG or TESTING:
+    FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY")
+else:
+    FIELD_ENCRYPTION_KEY = env_str("FIELD_ENCRYPTION_KEY", required=True)
+
+# Recordings and the embedded FTP/FTPS server that serves them.
+RECORDINGS_ROOT = Path(env_str("RECORDINGS_ROOT", str(VAR_DIR / "recordings")))
+FTP_PUBLIC_HOST = env_str("FTP_PUBLIC_HOST", "127.0.0.1")  # shown to customers
+FTP_PUBLIC_PORT = env_int("FTP_PUBLIC_PORT", 2121 if DEBUG or TESTING else 21)
+FTP_PASSIVE_PORTS = env_str("FTP_PASSIVE_PORTS", "60000-60100")
+FTP_TLS_CERTFILE = env_str("FTP_TLS_CERTFILE", str(VAR_DIR / "ftp" / "cert.pem"))
+FTP_TLS_KEYFILE = env_str("FTP_TLS_KEYFILE", str(VAR_DIR / "ftp" / "key.pem"))
+FTP_REQUIRE_TLS = env_bool("FTP_REQUIRE_TLS", False)
+FTP_MAX_CONNECTIONS = env_int("FTP_MAX_CONNECTIONS", 512)
+FTP_MAX_CONNECTIONS_PER_IP = env_int("FTP_MAX_CONNECTIONS_PER_IP", 10)
+FTP_IDLE_TIMEOUT = env_int("FTP_IDLE_TIMEOUT", 300)
+
 # Background jobs: one Redis, three named queues.
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6380/0")
 RQ_QUEUES = {

@@ -17,6 +17,7 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "panel.example.com",
     "DATABASE_URL": "postgres://centrala:secret@db.internal:5432/centrala",
     "REDIS_URL": "redis://redis.internal:6379/2",
+    "FIELD_ENCRYPTION_KEY": "9Qz0mZ6m3m4vY3pQ2fX0m7T2rW8nB5cK1dL6hG4jS0E=",
 }
 
 
