@@ -42,11 +42,12 @@ class CostStatement:
     rates: list[CostLine] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     vat_rate: Decimal = DEFAULT_VAT_RATE
+    monthly_label: str | None = None
 
     def rows(self) -> list[dict]:
         lines = [
             CostLine(_("Activation (one-off)"), self.activation),
-            CostLine(_("Monthly fee"), self.monthly),
+            CostLine(self.monthly_label or _("Monthly fee"), self.monthly),
             *self.rates,
         ]
         return [

@@ -13,6 +13,8 @@ from panel.jobqueue import QUEUE_HIGH, dispatch
 PERIODIC_JOBS = [
     # (dotted job name, cron expression in Europe/Warsaw time)
     ("panel.jobs.prune_login_records", "17 * * * *"),
+    ("billing.jobs.charge_monthly_fees", "5 0 1 * *"),
+    ("billing.jobs.close_ended_subscriptions", "1 * * * *"),
 ]
 
 for dotted_name, expression in PERIODIC_JOBS:

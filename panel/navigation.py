@@ -42,6 +42,7 @@ NAVIGATION: tuple[NavGroup, ...] = (
         _("Account and finance"),
         (
             NavEntry(_("Services / Offer"), "billing:services"),
+            NavEntry(_("Balance and operations"), "billing:ledger"),
             NavEntry(_("Call history (billing)"), "billing:call_history"),
             NavEntry(_("Call recordings"), "recordings:list"),
             NavEntry(_("Recording push to your server"), "recordings:push"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import QuerySet
 
@@ -14,6 +15,8 @@ class DashboardCounts:
     sip_accounts: int
     phone_numbers: int
     queues: int
+    balance_net: Decimal
+    balance_gross: Decimal
 
 
 def user_list(*, customer: Customer) -> QuerySet[User]:
@@ -21,9 +24,13 @@ def user_list(*, customer: Customer) -> QuerySet[User]:
 
 
 def dashboard_counts(*, customer: Customer) -> DashboardCounts:
+    from billing.selectors import balance
     from pbx.models import PhoneNumber, Queue, SipAccount
 
+    money = balance(customer=customer)
     return DashboardCounts(
+        balance_net=money.net,
+        balance_gross=money.gross,
         sip_accounts=SipAccount.objects.for_customer(customer).count(),
         phone_numbers=PhoneNumber.objects.for_customer(customer).count(),
         queues=Queue.objects.for_customer(customer).count(),

@@ -28,9 +28,11 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture
 def customer(db) -> Customer:
-    return Customer.objects.create(
-        name="Firma ABCDE", prefix="firmaabcde", package=Package.BIZNES, balance=Decimal("100.00")
-    )
+    from billing.services import balance_top_up
+
+    firm = Customer.objects.create(name="Firma ABCDE", prefix="firmaabcde", package=Package.BIZNES)
+    balance_top_up(customer=firm, amount_gross=Decimal("123.00"), reason="Test top-up")
+    return firm
 
 
 @pytest.fixture

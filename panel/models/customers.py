@@ -28,7 +28,6 @@ class Customer(models.Model):
         help_text=_("3 to 20 lowercase letters or digits, e.g. firmaabcde. Used in SIP and FTP log-ins."),
     )
     package = models.CharField(_("package"), max_length=20, choices=Package.choices, default=Package.START)
-    balance = models.DecimalField(_("balance (net PLN)"), max_digits=12, decimal_places=2, default=Decimal("0.00"))
     vat_rate = models.DecimalField(
         _("VAT rate (%)"),
         max_digits=5,
@@ -55,9 +54,3 @@ class Customer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix})"
-
-    def gross(self, net: Decimal) -> Decimal:
-        """Gross amount of `net` at this customer's VAT rate, rounded half-up to 1 grosz."""
-        from panel.money import gross_amount
-
-        return gross_amount(net, self.vat_rate)

@@ -32,7 +32,7 @@ def test_every_changelist_and_add_page_opens(client, operator, customer, user):
 def test_customer_list_shows_package_and_balance(client, operator, customer):
     client.force_login(operator)
     html = client.get(reverse("admin:panel_customer_changelist")).content.decode()
-    assert "firmaabcde" in html and "Biznes" in html and "100" in html
+    assert "firmaabcde" in html and "Biznes" in html and "123" in html
 
 
 def test_job_pages_for_operators(client, operator, redis_server):

@@ -31,7 +31,7 @@ def test_demo_logs_in_and_walks_every_menu_entry(page, live_server, demo_data, w
     log_in(page, live_server.url)
     expect(page.get_by_role("heading", name=re.compile("Pulpit"))).to_be_visible()
     expect(page.get_by_test_id("package")).to_have_text("Biznes")
-    expect(page.get_by_test_id("balance")).to_contain_text("250,00 zł")
+    expect(page.get_by_test_id("balance")).to_contain_text("307,50 zł")
 
     for group in NAVIGATION:
         for entry in group.entries:

@@ -6,6 +6,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from billing.choices import LedgerKind
+from billing.models import LedgerEntry
 from panel.choices import Package
 from panel.models import Customer, User
 from pbx.models import PhoneNumber
@@ -44,8 +46,14 @@ class Command(BaseCommand):
             raise CommandError("Demo data with known passwords: refused when DEBUG is off (use --force to insist).")
         for prefix, name, package, balance, (username, password), numbers in DEMO_CUSTOMERS:
             customer, created = Customer.objects.get_or_create(
-                prefix=prefix, defaults={"name": name, "package": package, "balance": balance}
+                prefix=prefix, defaults={"name": name, "package": package}
             )
+            if not LedgerEntry.objects.for_customer(customer).filter(idempotency_key="demo-top-up").exists():
+                entry = LedgerEntry.build(
+                    customer=customer, kind=LedgerKind.TOP_UP, amount_net=balance, reason="DEMO top-up"
+                )
+                entry.idempotency_key = "demo-top-up"
+                entry.save()
             user, _ = User.objects.get_or_create(username=username, defaults={"customer": customer})
             if user.customer_id != customer.pk:
                 raise CommandError(f"User {username} exists and belongs to another customer; not touching it.")

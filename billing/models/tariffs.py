@@ -1,4 +1,4 @@
-"""Tariffs: per-minute prices by destination (the rest of billing arrives with its own issue)."""
+"""Tariffs: per-minute prices by destination."""
 
 from decimal import Decimal
 

@@ -1,0 +1,83 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from billing.choices import LedgerKind
+from panel.money import gross_amount
+from panel.tenancy import TenantModel
+
+
+class LedgerEntry(TenantModel):
+    """One immutable movement of a customer's prepaid balance (charges negative, top-ups positive).
+
+    The balance is the sum of the entries and is never edited in place. An
+    entry with an `idempotency_key` exists at most once per customer, so a
+    retried job or a repeated request never charges twice.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=LedgerKind.choices)
+    amount_net = models.DecimalField(_("net amount (PLN)"), max_digits=12, decimal_places=2)
+    vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2)
+    amount_vat = models.DecimalField(_("VAT (PLN)"), max_digits=12, decimal_places=2)
+    amount_gross = models.DecimalField(_("gross amount (PLN)"), max_digits=12, decimal_places=2)
+    reason = models.CharField(_("reason"), max_length=255)
+    service = models.ForeignKey(
+        "billing.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("service")
+    )
+    subscription = models.ForeignKey(
+        "billing.Subscription",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+        verbose_name=_("subscription"),
+    )
+    idempotency_key = models.CharField(_("idempotency key"), max_length=120, null=True, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    created_by = models.ForeignKey(
+        "panel.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("created by")
+    )
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="ledger_idempotency_key_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["customer", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.customer.prefix} {self.amount_gross} {self.reason}"
+
+    @classmethod
+    def build(cls, *, customer, kind: str, amount_net: Decimal, reason: str, **extra) -> "LedgerEntry":
+        """An unsaved entry with VAT and gross computed at the customer's VAT rate (half-up to 1 grosz)."""
+        amount_net = amount_net.quantize(Decimal("0.01"))
+        gross = gross_amount(amount_net, customer.vat_rate)
+        return cls(
+            customer=customer,
+            kind=kind,
+            amount_net=amount_net,
+            vat_rate=customer.vat_rate,
+            amount_vat=gross - amount_net,
+            amount_gross=gross,
+            reason=reason,
+            **extra,
+        )
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValidationError(_("Ledger entries cannot be changed; add a correcting entry instead."))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError(_("Ledger entries cannot be deleted; add a correcting entry instead."))
