@@ -1,6 +1,8 @@
 """Test overrides on top of the one settings module (which still reads the environment)."""
 
+import atexit
 import os
+import shutil
 import tempfile
 
 os.environ.setdefault("CENTRALA_TESTING", "true")
@@ -14,3 +16,9 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 RQ = {"COMMIT_MODE": "auto"}
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+
+# Files written by tests go to a fresh directory per test process, removed when it exits.
+_FILES = tempfile.mkdtemp(prefix="centrala-test-files-")
+atexit.register(shutil.rmtree, _FILES, ignore_errors=True)
+MEDIA_ROOT = Path(_FILES) / "media"  # noqa: F405
+RECORDINGS_ROOT = Path(_FILES) / "recordings"  # noqa: F405

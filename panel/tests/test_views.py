@@ -123,3 +123,10 @@ def test_user_list_shows_only_own_users_and_searches(client_user, other_user):
 
 def test_healthz(client):
     assert client.get("/healthz").content == b"ok"
+
+
+def test_oversized_request_body_is_refused_before_reading(client_user, settings):
+    settings.MAX_REQUEST_BYTES = 1000
+    response = client_user.post(reverse("panel:users"), data=b"x" * 2000, content_type="application/octet-stream")
+    assert response.status_code == 413
+    assert "za duży" in response.content.decode()
