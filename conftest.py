@@ -11,5 +11,6 @@ from panel.testing import (  # noqa: F401
     other_user,
     redis_server,
     rq,
+    seeded_reference_data,
     user,
 )

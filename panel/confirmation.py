@@ -70,6 +70,9 @@ class CostConfirmationMixin:
         raise NotImplementedError
 
     def get_cancel_url(self) -> str:
+        # On a create view there is no object yet to build a success URL from.
+        if getattr(self, "object", None) is None and getattr(self, "success_url", None):
+            return str(self.success_url)
         return self.get_success_url()
 
     def form_valid(self, form):

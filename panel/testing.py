@@ -26,6 +26,29 @@ CHROMIUM_ARGS = [
 ]
 
 
+SEED_MIGRATIONS = ("billing.migrations.0002_seed_default_tariff", "billing.migrations.0004_seed_catalogue")
+
+
+@pytest.fixture(autouse=True)
+def seeded_reference_data(request):
+    """Tariff and service catalogue rows that migrations seed, restored after a transactional test flushed them."""
+    if request.node.get_closest_marker("django_db") is None and not {"db", "transactional_db"} & set(
+        request.fixturenames
+    ):
+        return
+    import importlib
+
+    from django.apps import apps
+
+    from billing.models import Service, Tariff
+
+    request.getfixturevalue("django_db_setup")
+    with request.getfixturevalue("django_db_blocker").unblock():
+        if not (Tariff.objects.filter(is_default=True).exists() and Service.objects.exists()):
+            for name in SEED_MIGRATIONS:
+                importlib.import_module(name).seed(apps, None)
+
+
 @pytest.fixture
 def customer(db) -> Customer:
     from billing.services import balance_top_up

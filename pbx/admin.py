@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from pbx.models import ExternalNumber, PhoneNumber, Queue, SipAccount
+from pbx.models import ExternalNumber, PhoneNumber, Queue, QueueAgent, SipAccount
 
 CUSTOMER_SEARCH = ("customer__name", "customer__prefix")
 
@@ -42,9 +42,47 @@ class PhoneNumberAdmin(admin.ModelAdmin):
     raw_id_fields = ("route_sip", "route_external", "route_queue")
 
 
+class QueueAgentInline(admin.TabularInline):
+    model = QueueAgent
+    extra = 0
+    fields = ("position", "sip", "external", "is_dynamic", "logged_in_at")
+    raw_id_fields = ("sip", "external")
+    ordering = ("is_dynamic", "position", "pk")
+
+
 @admin.register(Queue)
 class QueueAdmin(admin.ModelAdmin):
-    list_display = ("name", "number", "customer")
+    list_display = (
+        "name",
+        "number",
+        "customer",
+        "strategy",
+        "agent_ring_time",
+        "max_wait",
+        "timeout_action",
+        "announce_position",
+        "greeting",
+    )
+    list_filter = ("strategy", "timeout_action", "greeting", "customer__package")
     search_fields = ("name", "number", *CUSTOMER_SEARCH)
     list_select_related = ("customer",)
     autocomplete_fields = ("customer",)
+    raw_id_fields = ("timeout_sip",)
+    inlines = (QueueAgentInline,)
+
+
+@admin.register(QueueAgent)
+class QueueAgentAdmin(admin.ModelAdmin):
+    list_display = ("queue", "position", "sip", "external", "is_dynamic", "logged_in_at")
+    list_filter = ("is_dynamic", "queue__strategy", "queue__customer__package")
+    search_fields = (
+        "queue__name",
+        "queue__number",
+        "sip__extension",
+        "sip__name",
+        "external__number",
+        "queue__customer__name",
+        "queue__customer__prefix",
+    )
+    list_select_related = ("queue__customer", "sip", "external")
+    raw_id_fields = ("queue", "sip", "external")

@@ -1,8 +1,10 @@
 """The per-minute rate of a destination: longest prefix of the customer's tariff, gross rounded half-up."""
 
+import importlib
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 
 from billing.models import Tariff, TariffRate
 from billing.rating import PrefixTable, Rate
@@ -11,6 +13,12 @@ from panel.confirmation import CostLine, CostStatement
 from panel.money import gross_amount
 
 RATE_QUANTUM = Decimal("0.001")
+
+
+@pytest.fixture
+def default_tariff(db):
+    """The default tariff of billing's data migration, also when a transactional test flushed it before."""
+    importlib.import_module("billing.migrations.0002_seed_default_tariff").seed(apps, None)
 
 
 @pytest.mark.django_db
@@ -27,14 +35,14 @@ RATE_QUANTUM = Decimal("0.001")
         ("+861012345678", "Reszta świata", "1.99"),
     ],
 )
-def test_default_tariff_longest_prefix(customer, number, destination, price):
+def test_default_tariff_longest_prefix(customer, default_tariff, number, destination, price):
     rate = rate_for_number(customer=customer, number=number)
     assert rate.destination == destination
     assert rate.price_per_minute == Decimal(price)
 
 
 @pytest.mark.django_db
-def test_customer_tariff_wins_over_the_default(customer):
+def test_customer_tariff_wins_over_the_default(customer, default_tariff):
     own = Tariff.objects.create(name="VIP")
     TariffRate.objects.create(tariff=own, prefix="+48", destination="Polska", price_per_minute=Decimal("0.02"))
     customer.tariff = own
@@ -44,7 +52,7 @@ def test_customer_tariff_wins_over_the_default(customer):
 
 
 @pytest.mark.django_db
-def test_no_tariff_at_all_means_no_rate(customer):
+def test_no_tariff_at_all_means_no_rate(customer, default_tariff):
     Tariff.objects.all().delete()
     assert rate_for_number(customer=customer, number="+48501222333") is None
 

@@ -1,6 +1,6 @@
 from pbx.models.external import ExternalNumber
 from pbx.models.numbers import PhoneNumber
-from pbx.models.queues import Queue
+from pbx.models.queues import Queue, QueueAgent
 from pbx.models.sip import SipAccount
 
-__all__ = ["ExternalNumber", "PhoneNumber", "Queue", "SipAccount"]
+__all__ = ["ExternalNumber", "PhoneNumber", "Queue", "QueueAgent", "SipAccount"]

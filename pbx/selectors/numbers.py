@@ -1,0 +1,43 @@
+"""Reads of the customer's phone numbers (DIDs) and of what their calls can be forwarded to."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django.db.models import Q, QuerySet
+
+from panel.models import Customer
+from pbx.models import ExternalNumber, PhoneNumber, Queue, SipAccount
+
+
+@dataclass(frozen=True)
+class RouteTargets:
+    """Everything of one customer a phone number can be forwarded to, read once per page."""
+
+    extensions: list[SipAccount]
+    external_numbers: list[ExternalNumber]
+    queues: list[Queue]
+
+
+def phone_number_list(*, customer: Customer, query: str = "") -> QuerySet[PhoneNumber]:
+    """The customer's numbers, optionally matching `query` in the number, area or description."""
+    queryset = PhoneNumber.objects.for_customer(customer).order_by("number")
+    query = query.strip()
+    if query:
+        condition = Q(description__icontains=query) | Q(area__icontains=query)
+        digits = re.sub(r"[\s\-./()]", "", query)
+        if digits:
+            condition |= Q(number__icontains=digits)
+        queryset = queryset.filter(condition)
+    return queryset
+
+
+def route_targets(*, customer: Customer) -> RouteTargets:
+    return RouteTargets(
+        extensions=sorted(
+            SipAccount.objects.for_customer(customer), key=lambda account: (len(account.extension), account.extension)
+        ),
+        external_numbers=list(ExternalNumber.objects.for_customer(customer).order_by("number")),
+        queues=list(Queue.objects.for_customer(customer).order_by("name")),
+    )

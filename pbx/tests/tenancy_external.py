@@ -1,0 +1,14 @@
+"""Object URLs of the external-number pages, for tests/test_tenancy.py (another customer's object → 404)."""
+
+from pbx.models import ExternalNumber
+
+
+def _external_number_of(customer):
+    external_number = ExternalNumber.objects.create(customer=customer, number="+48501000001", description="Jan")
+    return {"pk": external_number.pk}
+
+
+OBJECT_URLS = {
+    "pbx:external_number_edit": _external_number_of,
+    "pbx:external_number_delete": _external_number_of,
+}
