@@ -130,3 +130,12 @@ def test_oversized_request_body_is_refused_before_reading(client_user, settings)
     response = client_user.post(reverse("panel:users"), data=b"x" * 2000, content_type="application/octet-stream")
     assert response.status_code == 413
     assert "za duży" in response.content.decode()
+
+
+def test_pagination_keeps_search_and_sort(client_user, customer):
+    from panel.models import User
+
+    for index in range(30):
+        User.objects.create(username=f"worker{index:02d}", customer=customer)
+    html = client_user.get(reverse("panel:users"), {"q": "worker", "sort": "name"}).content.decode()
+    assert "?q=worker&amp;sort=name&amp;page=2" in html
