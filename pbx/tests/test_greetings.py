@@ -60,7 +60,7 @@ def test_page_shows_system_greeting_and_the_upload_form(client_user, account):
     html = response.content.decode()
     assert re.search(r"<h1[^>]*>\s*Powitanie poczty głosowej – 10\s*</h1>", html)
     assert "<title>Powitanie poczty głosowej – 10 – Centrala</title>" in html
-    assert "Powitanie systemowe" in html
+    assert "Zapowiedź systemowa" in html
     assert "<audio" not in html
     assert 'type="file"' in html and 'accept=".wav,.mp3"' in html
     assert 'enctype="multipart/form-data"' in html
@@ -179,7 +179,7 @@ def test_delete_asks_first_then_returns_to_the_system_greeting(
     with django_capture_on_commit_callbacks(execute=True):
         response = client_user.post(delete_url(account), follow=True)
     assert "Usunięto własne powitanie" in response.content.decode()
-    assert "Powitanie systemowe" in response.content.decode()
+    assert "Zapowiedź systemowa" in response.content.decode()
     account.refresh_from_db()
     assert account.greeting_kind == GreetingKind.SYSTEM
     assert account.greeting_file.name == ""

@@ -22,7 +22,7 @@ def test_upload_a_wav_greeting_and_play_it(logged_in_page, live_server, account)
     page = logged_in_page
     page.goto(live_server.url + reverse("pbx:sip_account_greeting", kwargs={"pk": account.pk}))
     expect(page.get_by_role("heading", level=1)).to_have_text("Powitanie poczty głosowej – 10")
-    expect(page.get_by_test_id("greeting-kind")).to_have_text("Powitanie systemowe")
+    expect(page.get_by_test_id("greeting-kind")).to_have_text("Zapowiedź systemowa")
 
     page.get_by_label("Wgraj własną zapowiedź powitalną").set_input_files(
         {"name": "powitanie.wav", "mimeType": "audio/wav", "buffer": make_wav(2.0, 8000, channels=2)}
@@ -30,7 +30,7 @@ def test_upload_a_wav_greeting_and_play_it(logged_in_page, live_server, account)
     page.get_by_role("button", name="Wgraj powitanie").click()
 
     expect(page.get_by_role("alert")).to_contain_text("Zapisano własne powitanie")
-    expect(page.get_by_test_id("greeting-kind")).to_contain_text("Własne nagranie")
+    expect(page.get_by_test_id("greeting-kind")).to_contain_text("Własna zapowiedź")
     player = page.locator("audio[controls]")
     expect(player).to_have_count(1)
     src = player.get_attribute("src")
