@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import OuterRef, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
-from panel.models import Customer, LoginFailure, LoginLock, User
+from panel.models import ApiToken, Customer, LoginFailure, LoginLock, User
 
 
 class CustomerUserInline(admin.TabularInline):
@@ -73,3 +73,12 @@ class LoginLockAdmin(admin.ModelAdmin):
     @admin.action(description=_("Unlock now"))
     def unlock(self, request, queryset):
         queryset.delete()
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("name", "customer", "key_prefix", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at", "created_at")
+    search_fields = ("name", "key_prefix", "customer__name", "customer__prefix")
+    readonly_fields = ("key_prefix", "created_at", "last_used_at")
+    autocomplete_fields = ("customer",)

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_rq",
+    "rest_framework",
+    "drf_spectacular",
     "panel",
     "pbx",
     "billing",
@@ -125,6 +127,8 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", NODE_MODULES / "bootstrap-icons" / "font"),
     ("vendor/htmx", NODE_MODULES / "htmx.org" / "dist"),
     ("vendor/sortablejs", NODE_MODULES / "sortablejs"),
+    ("vendor/drawflow", NODE_MODULES / "drawflow" / "dist"),
+    ("vendor/chart.js", NODE_MODULES / "chart.js" / "dist"),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -183,6 +187,25 @@ RQ_QUEUES = {
 }
 RQ = {"COMMIT_MODE": env_str("RQ_COMMIT_MODE", "on_db_commit")}
 RQ_SHOW_ADMIN_LINK = True
+
+# The ingestion API for the PBX (call records, recordings, events): per-customer tokens, JSON only.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["panel.api.CustomerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["panel.api.IsCustomerClient"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser", "rest_framework.parsers.MultiPartParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "panel.api.exception_handler",
+    "UNAUTHENTICATED_USER": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Centrala PBX ingestion API",
+    "DESCRIPTION": "What a PBX sends to Centrala: call records, recordings and conference events.",
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+}
 
 # Security: secure defaults that a reverse proxy with TLS in front expects.
 SESSION_COOKIE_HTTPONLY = True

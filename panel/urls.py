@@ -30,6 +30,7 @@ urlpatterns = [
     path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("healthz", views.healthz, name="healthz"),
+    path("api/v1/", include("panel.api_urls")),
     path("admin/", admin.site.urls),
     path("pbx/", include("pbx.urls")),
     path("billing/", include("billing.urls")),

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from pbx.models import ExternalNumber, PhoneNumber, Queue, QueueAgent, SipAccount
+from pbx.models import ExternalNumber, PhoneNumber, Queue, QueueAgent, Scheme, SipAccount
 
 CUSTOMER_SEARCH = ("customer__name", "customer__prefix")
 
@@ -86,3 +86,12 @@ class QueueAgentAdmin(admin.ModelAdmin):
     )
     list_select_related = ("queue__customer", "sip", "external")
     raw_id_fields = ("queue", "sip", "external")
+
+
+@admin.register(Scheme)
+class SchemeAdmin(admin.ModelAdmin):
+    list_display = ("name", "customer", "updated_at")
+    search_fields = ("name", *CUSTOMER_SEARCH)
+    list_filter = ("updated_at",)
+    list_select_related = ("customer",)
+    autocomplete_fields = ("customer",)

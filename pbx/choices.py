@@ -56,6 +56,7 @@ class RouteKind(models.TextChoices):
     EXTENSION = "extension", _("Extension")
     EXTERNAL = "external", _("External number")
     QUEUE = "queue", _("Queue")
+    SCHEME = "scheme", _("Call-flow scheme")
 
 
 class RingStrategy(models.TextChoices):

@@ -32,3 +32,13 @@ def test_a_customer_user_must_have_a_customer():
 def test_for_customer_scopes_users(user, other_user, customer):
     assert list(User.objects.for_customer(customer)) == [user]
     assert list(User.objects.for_customer(None)) == []
+
+
+def test_api_token_key_is_shown_once_and_only_its_hash_is_stored(customer):
+    from panel.models import ApiToken
+    from panel.models.api import hash_token
+
+    token, key = ApiToken.issue(customer=customer, name="PBX")
+    stored = ApiToken.objects.get(pk=token.pk)
+    assert key not in (stored.key_hash, stored.key_prefix) and stored.key_hash == hash_token(key)
+    assert key.startswith(stored.key_prefix)

@@ -33,6 +33,14 @@ class PhoneNumber(TenantModel):
     route_queue = models.ForeignKey(
         "pbx.Queue", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("queue")
     )
+    route_scheme = models.ForeignKey(
+        "pbx.Scheme",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="phone_numbers",
+        verbose_name=_("call-flow scheme"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -1,0 +1,64 @@
+"""The shared machinery of the ingestion API: token authentication scoped to one customer, errors as JSON.
+
+Every endpoint of every app authenticates with `Authorization: Token <key>`;
+`request.customer` is the token's customer and endpoints read and write only
+inside it (another customer's object answers 404, as in the panel).
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework import authentication, exceptions, permissions
+
+from panel.models import ApiToken
+from panel.models.api import hash_token
+
+
+class CustomerTokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Token"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("Invalid token header."))
+        key = header[1].decode(errors="replace")
+        token = (
+            ApiToken.objects.select_related("customer")
+            .filter(key_hash=hash_token(key), revoked_at__isnull=True, customer__is_active=True)
+            .first()
+        )
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        request._request.customer = token.customer
+        return (None, token)
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class IsCustomerClient(permissions.BasePermission):
+    """Allows requests authenticated by a customer's API token."""
+
+    def has_permission(self, request, view):
+        return isinstance(request.auth, ApiToken)
+
+
+def customer_of(request):
+    """The customer whose token authenticated this API request."""
+    return request.auth.customer
+
+
+def exception_handler(exc, context):
+    """DRF's handler, with every error body shaped as {"detail": ..., "errors": {...}}."""
+    from rest_framework.views import exception_handler as drf_exception_handler  # imports this module's settings
+
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, dict) and "detail" not in response.data:
+        response.data = {"detail": _("The request is not valid."), "errors": response.data}
+    elif response is not None and isinstance(response.data, list):
+        response.data = {"detail": " ".join(str(item) for item in response.data)}
+    return response
