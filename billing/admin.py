@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from billing import services
-from billing.models import LedgerEntry, PackagePlan, Service, Subscription, Tariff, TariffRate
+from billing.models import CallLeg, CallRecord, LedgerEntry, PackagePlan, Service, Subscription, Tariff, TariffRate
 from panel.models import Customer
 
 
@@ -97,3 +97,43 @@ class LedgerEntryAdmin(admin.ModelAdmin):
             user=request.user,
         )
         obj.pk = entry.pk
+
+
+class CallLegInline(admin.TabularInline):
+    model = CallLeg
+    extra = 0
+    can_delete = False
+    readonly_fields = [field.name for field in CallLeg._meta.fields if field.name != "id"]
+
+
+@admin.register(CallRecord)
+class CallRecordAdmin(admin.ModelAdmin):
+    list_display = (
+        "started_at",
+        "customer",
+        "direction",
+        "caller",
+        "callee",
+        "talk_seconds",
+        "cost_net",
+        "rating_status",
+    )
+    list_filter = ("rating_status", "direction", "disposition")
+    search_fields = ("call_id", "caller", "callee", "customer__prefix", "customer__name")
+    list_select_related = ("customer",)
+    date_hierarchy = "started_at"
+    inlines = [CallLegInline]
+
+    def has_add_permission(self, request):
+        return False  # call records come from the PBX only
+
+
+@admin.register(CallLeg)
+class CallLegAdmin(admin.ModelAdmin):
+    list_display = ("call", "index", "kind", "source", "destination", "billed_seconds", "cost_net")
+    list_filter = ("kind", "billable")
+    search_fields = ("call__call_id", "source", "destination", "call__customer__prefix")
+    list_select_related = ("call",)
+
+    def has_add_permission(self, request):
+        return False

@@ -31,3 +31,33 @@ class LedgerKind(models.TextChoices):
     SERVICE_FEE = "service_fee", _("service fee")
     CALL = "call", _("call")
     ADJUSTMENT = "adjustment", _("adjustment")
+
+
+class CallDirection(models.TextChoices):
+    INBOUND = "in", _("incoming")
+    OUTBOUND = "out", _("outgoing")
+    LOCAL = "local", _("internal")
+
+
+class Disposition(models.TextChoices):
+    ANSWERED = "answered", _("answered")
+    NO_ANSWER = "no_answer", _("not answered")
+    BUSY = "busy", _("busy")
+    FAILED = "failed", _("failed")
+    REFUSED = "refused", _("refused")
+    VOICEMAIL = "voicemail", _("voicemail")
+
+
+class LegKind(models.TextChoices):
+    INBOUND = "inbound", _("incoming leg")
+    OUTBOUND = "outbound", _("outgoing leg")
+    INTERNAL = "internal", _("internal leg")
+    FORWARD = "forward", _("forward to an external number")
+    CALLBACK_EMPLOYEE = "callback_employee", _("callback: call to the employee")
+    CALLBACK_TARGET = "callback_target", _("callback: call to the target")
+
+
+class RatingStatus(models.TextChoices):
+    PENDING = "pending", _("waiting for rating")
+    RATED = "rated", _("rated")
+    UNRATABLE = "unratable", _("cannot be rated")

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView
 
 API_MODULES = [
     # (URL prefix, module with `urlpatterns`) — apps add theirs here.
+    ("", "billing.api"),
 ]
 
 urlpatterns = [

@@ -47,6 +47,7 @@ NAVIGATION: tuple[NavGroup, ...] = (
             NavEntry(_("Call recordings"), "recordings:list"),
             NavEntry(_("Recording push to your server"), "recordings:push"),
             NavEntry(_("Users"), "panel:users"),
+            NavEntry(_("API keys"), "panel:api_tokens"),
             NavEntry(_("Change password"), "password_change"),
         ),
     ),

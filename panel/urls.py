@@ -3,13 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from panel import views
+from panel import views, views_api_tokens
 
 app_urls = (
     [
         path("", views.DashboardView.as_view(), name="dashboard"),
         path("account/users/", views.UserListView.as_view(), name="users"),
         path("account/users/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),
+        *views_api_tokens.urlpatterns,
     ],
     "panel",
 )

@@ -36,6 +36,14 @@ class LedgerEntry(TenantModel):
         related_name="ledger_entries",
         verbose_name=_("subscription"),
     )
+    call = models.ForeignKey(
+        "billing.CallRecord",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ledger_entries",
+        verbose_name=_("call"),
+    )
     idempotency_key = models.CharField(_("idempotency key"), max_length=120, null=True, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     created_by = models.ForeignKey(

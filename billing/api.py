@@ -1,0 +1,3 @@
+"""Ingestion API of call records (not built yet)."""
+
+urlpatterns = []
