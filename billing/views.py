@@ -12,6 +12,8 @@ from billing.forms import ServiceActivationForm
 from billing.models import Service
 from panel.confirmation import CostConfirmationMixin, CostStatement
 from panel.generic import CustomerRequiredMixin
+from recordings import selectors as recording_selectors
+from recordings import services as recording_services
 
 
 class ServicesView(CustomerRequiredMixin, generic.TemplateView):
@@ -24,6 +26,10 @@ class ServicesView(CustomerRequiredMixin, generic.TemplateView):
         context["plan"] = selectors.package_plan(customer=self.customer)
         context["offers"] = selectors.service_offers(customer=self.customer)
         context["balance"] = selectors.balance(customer=self.customer)
+        context["ftp"] = recording_selectors.ftp_access_info(
+            account=recording_services.ftp_account_ensure(customer=self.customer)
+        )
+        context["ftp_password"] = None
         return context
 
 

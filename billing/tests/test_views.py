@@ -68,3 +68,9 @@ def test_ledger_page_shows_only_own_entries(client_user, other_customer):
     html = client_user.get(reverse("billing:ledger")).content.decode()
     assert "Test top-up" in html and "Obca wpłata" not in html
     assert "123,00 zł" in html
+
+
+def test_services_page_shows_the_ftp_access_for_recordings(client_user, customer):
+    html = client_user.get(reverse("billing:services")).content.decode()
+    assert "Dane dostępowe do FTP" in html
+    assert 'data-testid="ftp-host"' in html and customer.prefix in html

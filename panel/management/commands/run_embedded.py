@@ -57,6 +57,9 @@ class Command(BaseCommand):
             processes["worker"] = start("rqworker", "high", "default", "low", "--with-scheduler")
             # rq evaluates cron expressions in the process's local time zone.
             processes["cron"] = start("rqcron", PERIODIC_MODULE, TZ=settings.TIME_ZONE)
+            processes["ftp"] = start(
+                "runftpserver", "--host", "127.0.0.1", "--port", str(settings.FTP_PUBLIC_PORT), "--tls"
+            )
             time.sleep(1.5)
             self._banner(host, port)
             signal.signal(signal.SIGTERM, _interrupt)
@@ -84,6 +87,8 @@ class Command(BaseCommand):
                         f"  Customer panel:  {base}/   log in as demo / demo12345 (or drugi / drugi12345)",
                         f"  Operator admin:  {base}/admin/   log in as admin / admin12345",
                         f"  Background jobs: {base}/admin/django_rq/dashboard/",
+                        f"  Recordings FTP/FTPS: ftp://127.0.0.1:{settings.FTP_PUBLIC_PORT}/ (explicit TLS available)"
+                        "   log in with the customer prefix and the password in Usługi / Oferta",
                         "Press Ctrl-C to stop everything.",
                         "",
                     ]

@@ -1,1 +1,0 @@
-"""Models of the recordings app (built by its own issue)."""
