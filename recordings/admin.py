@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from recordings import services
-from recordings.models import FtpAccount, FtpLogEntry, Recording
+from recordings.models import FtpAccount, FtpLogEntry, Recording, RetentionLog
 
 
 @admin.register(Recording)
@@ -108,4 +108,18 @@ class FtpLogEntryAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(RetentionLog)
+class RetentionLogAdmin(admin.ModelAdmin):
+    list_display = ("run_started_at", "customer", "deleted_count", "deleted_bytes", "cutoff", "finished_at")
+    list_filter = ("run_started_at",)
+    search_fields = ("customer__prefix", "customer__name")
+    list_select_related = ("customer",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

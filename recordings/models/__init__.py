@@ -1,4 +1,5 @@
 from recordings.models.ftp import FtpAccount, FtpLogEntry
 from recordings.models.recordings import Recording
+from recordings.models.retention import RetentionLog
 
-__all__ = ["FtpAccount", "FtpLogEntry", "Recording"]
+__all__ = ["FtpAccount", "FtpLogEntry", "Recording", "RetentionLog"]
