@@ -26,3 +26,17 @@ def test_seed_demo_is_refused_in_production(settings):
     assert not Customer.objects.exists()
     call_command("seed_demo", force=True)
     assert Customer.objects.count() == 2
+
+
+def test_demo_customer_gets_a_small_working_pbx(settings):
+    from pbx.models import PhoneNumber, Queue, SipAccount
+
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+    firm = Customer.objects.get(prefix="firmaabcde")
+    assert sorted(SipAccount.objects.for_customer(firm).values_list("extension", flat=True)) == ["10", "11"]
+    queue = Queue.objects.for_customer(firm).get(number="1000")
+    assert queue.agents.count() == 3
+    assert PhoneNumber.objects.get(number="+48943401128").route_queue == queue
+    assert not SipAccount.objects.for_customer(Customer.objects.get(prefix="drugafirma")).exists()

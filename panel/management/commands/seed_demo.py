@@ -10,7 +10,11 @@ from billing.choices import LedgerKind
 from billing.models import LedgerEntry
 from panel.choices import Package
 from panel.models import Customer, User
-from pbx.models import PhoneNumber
+from pbx.choices import RouteKind
+from pbx.models import PhoneNumber, Queue, SipAccount
+from pbx.services import external as external_services
+from pbx.services import queues as queue_services
+from pbx.services import sip as sip_services
 
 DEMO_CUSTOMERS = [
     # prefix, name, package, balance, (user, password), phone numbers
@@ -32,6 +36,9 @@ DEMO_CUSTOMERS = [
     ),
 ]
 OPERATOR = ("admin", "admin12345")
+
+
+DEMO_SIP_PASSWORD = "Demo-sip-2026-x7"
 
 
 class Command(BaseCommand):
@@ -63,6 +70,8 @@ class Command(BaseCommand):
             user.save()
             for number in numbers:
                 PhoneNumber.objects.get_or_create(number=number, defaults={"customer": customer, "area": "Polska"})
+            if prefix == "firmaabcde" and not SipAccount.objects.for_customer(customer).exists():
+                self._telephony(customer)
             self.stdout.write(
                 f"{'Created' if created else 'Kept'} DEMO customer {prefix}: log in as {username} / {password}"
             )
@@ -73,3 +82,28 @@ class Command(BaseCommand):
         operator.set_password(password)
         operator.save()
         self.stdout.write(f"DEMO operator: {username} / {password} at /admin/")
+
+    def _telephony(self, customer):
+        """A small working PBX: two extensions, a mobile, a queue, and a DID routed to the queue."""
+        office = sip_services.sip_account_create(
+            customer=customer, fields={"extension": "10", "name": "Biuro"}, password=DEMO_SIP_PASSWORD
+        )
+        sales = sip_services.sip_account_create(
+            customer=customer,
+            fields={"extension": "11", "name": "Sprzedaż", "voicemail_enabled": True, "voicemail_pin": "2468"},
+            password=DEMO_SIP_PASSWORD,
+        )
+        mobile = external_services.external_number_create(
+            customer=customer, number="+48501222333", description="Komórka szefa (DEMO)"
+        )
+        queue = Queue(customer=customer, name="Sprzedaż", number="1000")
+        queue_services.queue_save(customer=customer, queue=queue)
+        for agent in (sales, office):
+            queue_services.queue_agent_add(customer=customer, queue=queue, sip=agent)
+        queue_services.queue_agent_add(customer=customer, queue=queue, external=mobile)
+        PhoneNumber.objects.for_customer(customer).filter(number="+48943401128").update(
+            route_kind=RouteKind.QUEUE, route_queue=queue, description="Infolinia (DEMO)"
+        )
+        PhoneNumber.objects.for_customer(customer).filter(number="+48223001122").update(
+            route_kind=RouteKind.EXTENSION, route_sip=office, description="Biuro Warszawa (DEMO)"
+        )
