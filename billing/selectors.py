@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.choices import SubscriptionStatus
+from billing.constants import EXCLUSIVE_SERVICE_GROUPS
 from billing.models import LedgerEntry, PackagePlan, Service, Subscription, Tariff, TariffRate
 from billing.rating import PrefixTable, Rate
 from panel.models import Customer
@@ -83,8 +84,19 @@ def service_offers(*, customer: Customer, now: datetime | None = None) -> list[S
             reason = _("Not available in your package.")
         elif service.requires_id and not _is_on(service.requires, plan, running):
             reason = _("Switch on %(service)s first.") % {"service": service.requires.name}
+        elif alternative := _running_alternative(service, services, plan, running):
+            reason = _("You already have %(service)s.") % {"service": alternative.name}
         offers.append(ServiceOffer(service, included, unavailable, running.get(service.pk), reason))
     return offers
+
+
+def _running_alternative(service: Service, services: list[Service], plan, running: dict) -> Service | None:
+    for group in EXCLUSIVE_SERVICE_GROUPS:
+        if service.code in group:
+            for other in services:
+                if other.code in group and other.pk != service.pk and _is_on(other, plan, running):
+                    return other
+    return None
 
 
 def _is_on(service: Service, plan: PackagePlan | None, running: dict) -> bool:

@@ -154,3 +154,9 @@ def test_monthly_fee_job_runs_through_a_real_worker_twice_and_charges_once(rq, o
         worker.work(burst=True)
     fees = LedgerEntry.objects.for_customer(other_customer).filter(kind="package_fee")
     assert fees.count() == 1 and fees.get().amount_net == Decimal("-49.00")
+
+
+def test_teleconference_options_exclude_each_other(other_customer):
+    services.service_activate(customer=other_customer, service=service("conference_month"))
+    with pytest.raises(ValidationError, match="Masz już"):
+        services.service_activate(customer=other_customer, service=service("conference_3_days"))
