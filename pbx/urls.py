@@ -1,7 +1,7 @@
 from django.urls import path
 
 from panel.views import ComingSoonView
-from pbx.views import external, greetings, numbers, queues, sip
+from pbx.views import external, greetings, numbers, queues, sip, tracer
 
 app_name = "pbx"
 
@@ -13,5 +13,5 @@ urlpatterns = [
     *queues.urlpatterns,
     path("schemes/", ComingSoonView.as_view(), name="schemes"),
     path("monitoring/", ComingSoonView.as_view(), name="monitoring"),
-    path("tracer/", ComingSoonView.as_view(), name="tracer"),
+    *tracer.urlpatterns,
 ]
