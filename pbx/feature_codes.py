@@ -24,8 +24,8 @@ def dial_plan(*, customer: Customer) -> dict[str, str]:
         taken[number] = _("queue %(name)s") % {"name": name}
         taken[number + constants.QUEUE_LOGIN_SUFFIX] = _("log-in code of queue %(name)s") % {"name": name}
         taken[number + constants.QUEUE_LOGOUT_SUFFIX] = _("log-out code of queue %(name)s") % {"name": name}
-    for code, number in ExternalNumber.objects.for_customer(customer).exclude(short_code="").values_list(
-        "short_code", "number"
+    for code, number in (
+        ExternalNumber.objects.for_customer(customer).exclude(short_code="").values_list("short_code", "number")
     ):
         taken[code] = _("short code of external number %(number)s") % {"number": number}
     return taken

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from panel.views import ComingSoonView
-from pbx.views import external, greetings, numbers, queues, sip, tracer
+from pbx.views import external, greetings, numbers, queues, schemes, sip, tracer
 
 app_name = "pbx"
 
@@ -11,7 +11,7 @@ urlpatterns = [
     *external.urlpatterns,
     *numbers.urlpatterns,
     *queues.urlpatterns,
-    path("schemes/", ComingSoonView.as_view(), name="schemes"),
+    *schemes.urlpatterns,
     path("monitoring/", ComingSoonView.as_view(), name="monitoring"),
     *tracer.urlpatterns,
 ]

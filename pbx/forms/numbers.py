@@ -13,14 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from panel.models import Customer
 from pbx import choices
-from pbx.models import ExternalNumber, PhoneNumber, Queue, SipAccount
+from pbx.models import ExternalNumber, PhoneNumber, Queue, Scheme, SipAccount
 from pbx.models.numbers import clip_prefix_validator
 from pbx.numbering import format_number
 from pbx.selectors.numbers import RouteTargets
 from pbx.services.numbers import NumberSettings
 
 NO_ROUTE = "none"
-Target = SipAccount | ExternalNumber | Queue
+Target = SipAccount | ExternalNumber | Queue | Scheme
 
 
 def encode_target(kind: str, pk: int | None) -> str:
@@ -35,6 +35,7 @@ def current_target(number: PhoneNumber) -> str:
         choices.RouteKind.EXTENSION: number.route_sip_id,
         choices.RouteKind.EXTERNAL: number.route_external_id,
         choices.RouteKind.QUEUE: number.route_queue_id,
+        choices.RouteKind.SCHEME: number.route_scheme_id,
     }.get(number.route_kind)
     return encode_target(number.route_kind, pk)
 
@@ -56,6 +57,7 @@ class TargetChoices:
                 [(external, self.external_label(external)) for external in targets.external_numbers],
             ),
             (_("Queues"), choices.RouteKind.QUEUE, [(queue, str(queue)) for queue in targets.queues]),
+            (_("Call-flow schemes"), choices.RouteKind.SCHEME, [(scheme, scheme.name) for scheme in targets.schemes]),
         ]
         self.choices: list = [(NO_ROUTE, _("Do not forward"))]
         for group_label, kind, items in groups:
@@ -103,7 +105,7 @@ class PhoneNumberRowForm(forms.Form):
     )
     target = forms.ChoiceField(
         label=_("Forward to"),
-        help_text=_("Where calls to this number go: an extension, an external number or a queue."),
+        help_text=_("Where calls to this number go: an extension, an external number, a queue or a call-flow scheme."),
     )
 
     def __init__(self, *args, numbers: dict[int, PhoneNumber], targets: TargetChoices, **kwargs) -> None:

@@ -11,6 +11,7 @@ from panel.models import Customer
 from pbx import choices
 from pbx.models import ExternalNumber, PhoneNumber, QueueAgent, SipAccount
 from pbx.numbering import format_number
+from pbx.selectors.schemes import schemes_naming
 
 FORWARD_CONDITIONS = (
     ("no_answer", choices.ForwardCondition.NO_ANSWER),
@@ -65,4 +66,16 @@ def external_number_usages(*, customer: Customer, external_number: ExternalNumbe
     agents = QueueAgent.objects.for_customer(customer).filter(external=external_number, is_dynamic=False)
     for agent in agents.select_related("queue").order_by("queue__name"):
         usages.append(_("Queue %(queue)s: agent") % {"queue": agent.queue})
+    usages += external_number_scheme_usages(customer=customer, external_number=external_number)
     return usages
+
+
+def external_number_scheme_usages(*, customer: Customer, external_number: ExternalNumber) -> list[str]:
+    """The call-flow schemes with an element that forwards calls to the external number."""
+    schemes = schemes_naming(
+        customer=customer, node_types=("external",), key="external_number", object_id=external_number.pk
+    )
+    return [
+        _("Call-flow scheme %(scheme)s: an element forwards calls to this number") % {"scheme": scheme}
+        for scheme in schemes
+    ]

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
 from panel.models import Customer
-from pbx.models import ExternalNumber, PhoneNumber, Queue, SipAccount
+from pbx.models import ExternalNumber, PhoneNumber, Queue, Scheme, SipAccount
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class RouteTargets:
     extensions: list[SipAccount]
     external_numbers: list[ExternalNumber]
     queues: list[Queue]
+    schemes: list[Scheme] = field(default_factory=list)
 
 
 def phone_number_list(*, customer: Customer, query: str = "") -> QuerySet[PhoneNumber]:
@@ -40,4 +41,5 @@ def route_targets(*, customer: Customer) -> RouteTargets:
         ),
         external_numbers=list(ExternalNumber.objects.for_customer(customer).order_by("number")),
         queues=list(Queue.objects.for_customer(customer).order_by("name")),
+        schemes=list(Scheme.objects.for_customer(customer).order_by("name")),
     )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from panel.models import Customer
 from pbx import choices, feature_codes
 from pbx.models import PhoneNumber, Queue, QueueAgent
 from pbx.models.queues import queue_codes
+from pbx.selectors.schemes import schemes_naming
 
 FIRST_SUGGESTED_NUMBER = 1000
 
@@ -51,6 +53,15 @@ def queue_agent_order(*, customer: Customer, queue: Queue) -> list[int]:
 def queue_routing_numbers(*, customer: Customer, queue: Queue) -> QuerySet[PhoneNumber]:
     """The customer's phone numbers (DIDs) whose calls go to the queue."""
     return PhoneNumber.objects.for_customer(customer).filter(route_kind=choices.RouteKind.QUEUE, route_queue=queue)
+
+
+def queue_scheme_usages(*, customer: Customer, queue: Queue) -> list[str]:
+    """The call-flow schemes with an element that sends calls to the queue (it cannot be deleted while they do)."""
+    schemes = schemes_naming(customer=customer, node_types=("queue",), key="queue", object_id=queue.pk)
+    return [
+        _("Call-flow scheme %(scheme)s: an element sends calls to this queue") % {"scheme": scheme}
+        for scheme in schemes
+    ]
 
 
 def queue_number_suggestion(*, customer: Customer) -> str:

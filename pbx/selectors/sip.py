@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from panel.models import Customer
 from pbx import choices
 from pbx.models import PhoneNumber, Queue, QueueAgent, SipAccount
+from pbx.selectors.schemes import schemes_naming
 
 FORWARD_CONDITIONS = [condition.value for condition in choices.ForwardCondition]
 SORTS = {
@@ -104,4 +105,13 @@ def sip_account_usages(*, customer: Customer, account: SipAccount) -> list[str]:
         usages.append(_("Queue %(queue)s: agent") % {"queue": agent.queue})
     for queue in Queue.objects.for_customer(customer).filter(timeout_sip=account).order_by("name"):
         usages.append(_("Queue %(queue)s: gets the call when the wait is exceeded") % {"queue": queue})
+    usages += sip_account_scheme_usages(customer=customer, account=account)
     return usages
+
+
+def sip_account_scheme_usages(*, customer: Customer, account: SipAccount) -> list[str]:
+    """The call-flow schemes with an element that rings the extension or takes messages to its voicemail."""
+    schemes = schemes_naming(
+        customer=customer, node_types=("extension", "voicemail"), key="sip_account", object_id=account.pk
+    )
+    return [_("Call-flow scheme %(scheme)s: an element uses this extension") % {"scheme": scheme} for scheme in schemes]

@@ -9,17 +9,19 @@ from django.db import transaction
 
 from panel.models import Customer
 from pbx import choices
-from pbx.models import ExternalNumber, PhoneNumber, Queue, SipAccount
+from pbx.models import ExternalNumber, PhoneNumber, Queue, Scheme, SipAccount
 
 ROUTE_FIELDS = {
     choices.RouteKind.EXTENSION: "route_sip",
     choices.RouteKind.EXTERNAL: "route_external",
     choices.RouteKind.QUEUE: "route_queue",
+    choices.RouteKind.SCHEME: "route_scheme",
 }
 ROUTE_MODELS = {
     choices.RouteKind.EXTENSION: SipAccount,
     choices.RouteKind.EXTERNAL: ExternalNumber,
     choices.RouteKind.QUEUE: Queue,
+    choices.RouteKind.SCHEME: Scheme,
 }
 SAVED_FIELDS = ["description", "clip_prefix", "route_kind", *ROUTE_FIELDS.values()]
 
@@ -32,7 +34,7 @@ class NumberSettings:
     description: str
     clip_prefix: str
     route_kind: str
-    target: SipAccount | ExternalNumber | Queue | None = None
+    target: SipAccount | ExternalNumber | Queue | Scheme | None = None
 
 
 def _check_target(*, customer: Customer, settings: NumberSettings) -> None:
@@ -53,6 +55,7 @@ def _snapshot(number: PhoneNumber) -> tuple:
         number.route_sip_id,
         number.route_external_id,
         number.route_queue_id,
+        number.route_scheme_id,
     )
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from panel.models import Customer
 from pbx import choices
 from pbx.models import ExternalNumber, PhoneNumber, Queue, QueueAgent, SipAccount
+from pbx.selectors.queues import queue_scheme_usages
 
 
 class AgentOrderError(ValidationError):
@@ -60,6 +61,9 @@ def queue_delete(*, customer: Customer, queue: Queue) -> None:
             _("Phone numbers %(numbers)s forward their calls to this queue. Change their forwarding first.")
             % {"numbers": ", ".join(routed)}
         )
+    schemes = queue_scheme_usages(customer=customer, queue=queue)
+    if schemes:
+        raise ValidationError(schemes)
     # A number forwarded elsewhere may still remember this queue; that link no longer routes anything.
     PhoneNumber.objects.for_customer(customer).filter(route_queue=queue).update(route_queue=None)
     queue.delete()

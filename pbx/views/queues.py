@@ -103,6 +103,7 @@ class QueueDeleteView(TenantDeleteView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["routing_numbers"] = selectors.queue_routing_numbers(customer=self.customer, queue=self.object)
+        context["scheme_usages"] = selectors.queue_scheme_usages(customer=self.customer, queue=self.object)
         return context
 
     def form_valid(self, form):
