@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.forms import BaseForm, ModelChoiceField, ModelMultipleChoiceField
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
@@ -81,3 +81,12 @@ class TenantUpdateView(TenantObjectMixin, TenantFormMixin, generic.UpdateView):
 
 class TenantDeleteView(TenantObjectMixin, generic.DeleteView):
     pass
+
+
+def add_service_errors(form: BaseForm, error: ValidationError) -> None:
+    """Show a service's ValidationError in a form: on the fields it names, on top of the form otherwise."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)

@@ -21,20 +21,12 @@ from panel.generic import (
     TenantListView,
     TenantObjectMixin,
     TenantUpdateView,
+    add_service_errors,
 )
 from pbx.forms.queues import QueueAgentAddForm, QueueAgentMoveForm, QueueAgentRemoveForm, QueueForm
 from pbx.models import Queue
 from pbx.selectors import queues as selectors
 from pbx.services import queues as services
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    """Show a service's ValidationError in the form: on its fields where it names them, else on top."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 class QueueListView(TenantListView):
@@ -58,7 +50,7 @@ class QueueFormMixin:
         try:
             self.object = services.queue_save(customer=self.customer, queue=form.instance)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, self.success_message % {"name": self.object.name})
         return HttpResponseRedirect(self.get_success_url())
@@ -166,7 +158,7 @@ class QueueAgentsView(TenantObjectMixin, SingleObjectMixin, generic.TemplateView
                     external=form.cleaned_data["external"],
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(self.request, _("%(agent)s was added to the queue.") % {"agent": agent})
                 return self.back()

@@ -29,6 +29,7 @@ from panel.generic import (
     TenantListView,
     TenantObjectMixin,
     TenantUpdateView,
+    add_service_errors,
     restrict_form_fields,
 )
 from pbx.forms.schemes import AnnouncementUploadForm, SchemeBindForm, SchemeForm
@@ -88,14 +89,6 @@ WEEKDAY_SHORT = {
 DEFAULT_HOURS = {day: ([["08:00", "16:00"]] if day not in ("sat", "sun") else []) for day in WEEKDAYS}
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 class SchemeListView(TenantListView):
     model = Scheme
     template_name = "pbx/scheme_list.html"
@@ -128,7 +121,7 @@ class SchemeCreateView(SchemeNameMixin, TenantCreateView):
         try:
             self.object = services.scheme_create(customer=self.customer, name=form.cleaned_data["name"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(
             self.request,
@@ -145,7 +138,7 @@ class SchemeRenameView(SchemeNameMixin, TenantUpdateView):
                 customer=self.customer, scheme=self.object, name=form.cleaned_data["name"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, _("The scheme was renamed to %(name)s.") % {"name": self.object.name})
         return HttpResponseRedirect(self.get_success_url())
