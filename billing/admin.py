@@ -1,10 +1,15 @@
+from collections import defaultdict
+from datetime import timedelta
 from decimal import Decimal
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from billing import services
+from billing import rating_service, services
+from billing.choices import RatingStatus
 from billing.models import CallLeg, CallRecord, LedgerEntry, PackagePlan, Service, Subscription, Tariff, TariffRate
 from panel.models import Customer
 
@@ -106,6 +111,27 @@ class CallLegInline(admin.TabularInline):
     readonly_fields = [field.name for field in CallLeg._meta.fields if field.name != "id"]
 
 
+class RatingAttentionFilter(admin.SimpleListFilter):
+    """Calls an operator must look at: flagged as unratable, or still unrated long after they arrived."""
+
+    title = _("needs attention")
+    parameter_name = "attention"
+    STUCK_AFTER = timedelta(minutes=10)
+
+    def lookups(self, request, model_admin):
+        return [
+            ("unratable", _("cannot be rated (fix the tariff, then re-rate)")),
+            ("stuck", _("still waiting for rating after 10 minutes")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "unratable":
+            return queryset.filter(rating_status=RatingStatus.UNRATABLE)
+        if self.value() == "stuck":
+            return queryset.filter(rating_status=RatingStatus.PENDING, created_at__lt=timezone.now() - self.STUCK_AFTER)
+        return queryset
+
+
 @admin.register(CallRecord)
 class CallRecordAdmin(admin.ModelAdmin):
     list_display = (
@@ -117,15 +143,54 @@ class CallRecordAdmin(admin.ModelAdmin):
         "talk_seconds",
         "cost_net",
         "rating_status",
+        "rating_error",
     )
-    list_filter = ("rating_status", "direction", "disposition")
+    list_filter = (RatingAttentionFilter, "rating_status", "direction", "disposition")
     search_fields = ("call_id", "caller", "callee", "customer__prefix", "customer__name")
     list_select_related = ("customer",)
     date_hierarchy = "started_at"
     inlines = [CallLegInline]
+    actions = ["rerate"]
+    # What the PBX reported and what rating wrote: never edited by hand (the ledger must keep agreeing).
+    readonly_fields = [field.name for field in CallRecord._meta.fields if field.name != "id"]
 
     def has_add_permission(self, request):
         return False  # call records come from the PBX only
+
+    @admin.action(description=_("Re-rate the selected calls with the current tariff (corrects the balance)"))
+    def rerate(self, request, queryset):
+        """After a tariff fix: price the calls again and correct each customer's ledger by the difference."""
+        by_customer = defaultdict(list)
+        for customer_id, pk in queryset.order_by().values_list("customer_id", "pk"):
+            by_customer[customer_id].append(pk)
+        total = rating_service.RatingSummary()
+        for customer in Customer.objects.filter(pk__in=by_customer):
+            total.add(
+                rating_service.call_records_rerate(
+                    customer=customer, call_ids=by_customer[customer.pk], user=request.user
+                )
+            )
+        self.message_user(
+            request,
+            ngettext(
+                "Re-rated %(rated)d call; %(entries)d balance corrections, %(net)s PLN net in total.",
+                "Re-rated %(rated)d calls; %(entries)d balance corrections, %(net)s PLN net in total.",
+                total.rated,
+            )
+            % {"rated": total.rated, "entries": total.ledger_entries, "net": total.ledger_net},
+            messages.SUCCESS,
+        )
+        if total.unratable:
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d call still cannot be rated; see the reason in the list.",
+                    "%(count)d calls still cannot be rated; see the reason in the list.",
+                    total.unratable,
+                )
+                % {"count": total.unratable},
+                messages.WARNING,
+            )
 
 
 @admin.register(CallLeg)

@@ -7,12 +7,18 @@ inside it (another customer's object answers 404, as in the panel).
 
 from __future__ import annotations
 
+import logging
+
+from django.db import OperationalError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
 from panel.models import ApiToken
 from panel.models.api import hash_token
+
+logger = logging.getLogger(__name__)
 
 
 class CustomerTokenAuthentication(authentication.BaseAuthentication):
@@ -32,12 +38,32 @@ class CustomerTokenAuthentication(authentication.BaseAuthentication):
         )
         if token is None:
             raise exceptions.AuthenticationFailed(_("Invalid or revoked token."))
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        try:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        except OperationalError:
+            # "Last used" is informational: a busy database (SQLite under parallel posts) must not fail the request.
+            logger.warning("Could not record the last use of API token %s", token.pk)
         request._request.customer = token.customer
         return (None, token)
 
     def authenticate_header(self, request):
         return self.keyword
+
+
+class CustomerTokenScheme(OpenApiAuthenticationExtension):
+    """Describes panel.api.CustomerTokenAuthentication in the OpenAPI schema."""
+
+    target_class = "panel.api.CustomerTokenAuthentication"
+    match_subclasses = True
+    name = "customerToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": "Authorization",
+            "description": 'The customer\'s API key as "Token <key>" (panel: Account and finance › API keys).',
+        }
 
 
 class IsCustomerClient(permissions.BasePermission):

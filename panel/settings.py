@@ -88,6 +88,13 @@ DATABASES = {
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The development default: WAL and immediate transactions let the web server, worker and FTP server write
+    # at the same time without "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "panel.User"
@@ -178,6 +185,8 @@ FTP_REQUIRE_TLS = env_bool("FTP_REQUIRE_TLS", False)
 FTP_MAX_CONNECTIONS = env_int("FTP_MAX_CONNECTIONS", 512)
 FTP_MAX_CONNECTIONS_PER_IP = env_int("FTP_MAX_CONNECTIONS_PER_IP", 10)
 FTP_IDLE_TIMEOUT = env_int("FTP_IDLE_TIMEOUT", 300)
+# The push to customers' servers refuses private and loopback addresses in production (no reaching inside).
+PUSH_ALLOW_PRIVATE_TARGETS = env_bool("PUSH_ALLOW_PRIVATE_TARGETS", DEBUG or TESTING)
 
 # Background jobs: one Redis, three named queues.
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6380/0")

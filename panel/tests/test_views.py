@@ -76,8 +76,8 @@ def test_every_menu_entry_answers(client_user):
 
 
 def test_unbuilt_area_says_in_preparation(client_user):
-    html = client_user.get(reverse("pbx:schemes")).content.decode()
-    assert "Moje centralki" in html and "W przygotowaniu" in html
+    html = client_user.get(reverse("pbx:monitoring")).content.decode()
+    assert "Monitoring połączeń" in html and "W przygotowaniu" in html
 
 
 def test_language_switch_to_english(client_user):
