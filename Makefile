@@ -5,7 +5,7 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=true
-RUN_PACKAGES := gettext ffmpeg $(if $(shell command -v npm),,nodejs npm)
+RUN_PACKAGES := gettext ffmpeg fonts-dejavu-core $(if $(shell command -v npm),,nodejs npm)
 TEST_PACKAGES := $(RUN_PACKAGES) chromium postgresql
 
 .PHONY: help run test test-postgres test-sqlite lint format bench messages system-run system-test assets clean

@@ -1,7 +1,6 @@
-from django.urls import path
+from django.urls import include, path
 
 from billing import views
-from panel.views import ComingSoonView
 
 app_name = "billing"
 
@@ -10,6 +9,6 @@ urlpatterns = [
     path("services/<slug:code>/activate/", views.ServiceActivateView.as_view(), name="service_activate"),
     path("services/<slug:code>/cancel/", views.ServiceCancelView.as_view(), name="service_cancel"),
     path("balance/", views.LedgerView.as_view(), name="ledger"),
-    path("history/", ComingSoonView.as_view(), name="call_history"),
-    path("queue-statistics/", ComingSoonView.as_view(), name="queue_stats"),
+    path("history/", include("billing.history.urls")),
+    path("queue-statistics/", include("billing.stats.urls")),
 ]

@@ -40,6 +40,14 @@ class CallRecord(TenantModel):
         indexes = [
             models.Index(fields=["customer", "-started_at", "-id"], name="call_customer_started"),
             models.Index(fields=["rating_status", "id"], name="call_rating_status"),
+            # The call history's filters and sorts that pick few rows out of a long period, and queue statistics.
+            models.Index(fields=["customer", "extension", "-started_at", "-id"], name="call_customer_ext_started"),
+            models.Index(fields=["customer", "cost_net", "id"], name="call_customer_cost"),
+            models.Index(
+                fields=["customer", "queue_number", "started_at"],
+                name="call_customer_queue_started",
+                condition=~models.Q(queue_number=""),
+            ),
         ]
 
     def __str__(self) -> str:
