@@ -238,7 +238,8 @@ def _legend(x: float, y: float, items: list[tuple]) -> Legend:
 def queue_statistics_pdf_name(stats: QueueStatistics) -> str:
     first = timezone.localtime(stats.start).date()
     last = timezone.localtime(stats.end - timedelta(microseconds=1)).date()
-    return f"{pgettext('file name', 'queue-statistics')}_{first.isoformat()}_{last.isoformat()}.pdf"
+    base = pgettext("file name", "queue-statistics")
+    return f"{base}_{first.isoformat()}_{last.isoformat()}.pdf"
 
 
 def queue_statistics_pdf(*, stats: QueueStatistics, customer, queue=None) -> bytes:
