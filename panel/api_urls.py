@@ -6,6 +6,8 @@ from drf_spectacular.views import SpectacularAPIView
 API_MODULES = [
     # (URL prefix, module with `urlpatterns`) — apps add theirs here.
     ("", "billing.api"),
+    ("", "recordings.api"),
+    ("", "pbx.api_voicemail"),
 ]
 
 urlpatterns = [

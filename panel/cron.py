@@ -15,6 +15,9 @@ PERIODIC_JOBS = [
     ("panel.jobs.prune_login_records", "17 * * * *"),
     ("billing.jobs.charge_monthly_fees", "5 0 1 * *"),
     ("billing.jobs.close_ended_subscriptions", "1 * * * *"),
+    ("recordings.jobs_push.push_nightly", "5 0 * * *"),
+    ("billing.jobs_rating.rate_pending_call_records", "* * * * *"),
+    ("recordings.jobs.apply_retention", "30 1 * * *"),
 ]
 
 for dotted_name, expression in PERIODIC_JOBS:

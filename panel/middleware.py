@@ -47,8 +47,12 @@ class RequestSizeLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        if length > settings.MAX_REQUEST_BYTES:
-            limit = settings.MAX_REQUEST_BYTES // (1024 * 1024)
+        allowed = next(
+            (size for prefix, size in settings.LARGE_REQUEST_PATHS.items() if request.path.startswith(prefix)),
+            settings.MAX_REQUEST_BYTES,
+        )
+        if length > allowed:
+            limit = allowed // (1024 * 1024)
             message = translation.gettext("The file is too large: at most %(limit)s MB can be sent.") % {"limit": limit}
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

@@ -110,6 +110,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # The largest request body accepted (uploads of audio files are the largest: 10 MB plus form overhead).
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_BYTES", 12 * 1024 * 1024)
+# Endpoints that take whole call recordings (up to 200 MB each) from the PBX.
+LARGE_REQUEST_PATHS = {"/api/v1/recordings/": env_int("MAX_RECORDING_UPLOAD_BYTES", 210 * 1024 * 1024)}
 
 # Brute-force protection of the log-in form (panel.services.login_*).
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
@@ -118,8 +120,7 @@ LOGIN_LOCK_SECONDS = env_int("LOGIN_LOCK_SECONDS", 15 * 60)
 
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", _("Polish")), ("en", _("English"))]
-# locale/ holds the catalogue; locale/parts/<area>/ may hold work-in-progress catalogues merged into it later.
-LOCALE_PATHS = [BASE_DIR / "locale", *sorted((BASE_DIR / "locale" / "parts").glob("*"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Warsaw"
 USE_I18N = True
 USE_TZ = True
@@ -166,6 +167,9 @@ SIP_REALM = env_str("SIP_REALM", "centrala.local")
 SIP_SERVER_HOST = env_str("SIP_SERVER_HOST", "127.0.0.1")
 SIP_SERVER_PORT = env_int("SIP_SERVER_PORT", 5060)
 SIP_TRANSPORTS = env_list("SIP_TRANSPORTS", ["UDP", "TCP"])
+
+# Outgoing SMS (forward notices, callback instructions): the default gateway only records them in the outbox.
+SMS_GATEWAY = env_str("SMS_GATEWAY", "pbx.sms.OutboxGateway")
 
 # Secrets stored in the database (FTP passwords, push credentials) are encrypted with this key (Fernet,
 # urlsafe base64 of 32 bytes). Development derives one from SECRET_KEY; production must set it.

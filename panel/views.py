@@ -7,6 +7,7 @@ from panel.forms import LockoutAuthenticationForm
 from panel.generic import CustomerRequiredMixin, TenantDetailView, TenantListView
 from panel.models import User
 from panel.navigation import entry_for
+from recordings.push import selectors as push_selectors
 
 
 class LoginView(auth_views.LoginView):
@@ -20,6 +21,7 @@ class DashboardView(CustomerRequiredMixin, generic.TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["counts"] = selectors.dashboard_counts(customer=self.customer)
+        context["push_warnings"] = push_selectors.push_warnings(customer=self.customer)
         return context
 
 

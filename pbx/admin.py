@@ -95,3 +95,49 @@ class SchemeAdmin(admin.ModelAdmin):
     list_filter = ("updated_at",)
     list_select_related = ("customer",)
     autocomplete_fields = ("customer",)
+
+
+# --- Voicemail messages and the SMS outbox (read-only for operators: the PBX and the panel write them) -------------
+
+from django.utils.translation import gettext_lazy as _  # noqa: E402
+
+from pbx.models import OutgoingSms, VoicemailMessage  # noqa: E402
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VoicemailMessage)
+class VoicemailMessageAdmin(ReadOnlyAdmin):
+    list_display = ("received_at", "sip_account", "caller", "duration_seconds", "heard", "emailed_at", "customer")
+    list_filter = ("heard", "received_at")
+    search_fields = (
+        "caller",
+        "message_id",
+        "sip_account__extension",
+        "sip_account__customer__name",
+        "sip_account__customer__prefix",
+    )
+    list_select_related = ("sip_account__customer",)
+    date_hierarchy = "received_at"
+
+    @admin.display(description=_("customer"), ordering="sip_account__customer__prefix")
+    def customer(self, obj):
+        return obj.sip_account.customer
+
+
+@admin.register(OutgoingSms)
+class OutgoingSmsAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "customer", "sender", "to", "text", "purpose", "status", "error")
+    list_filter = ("status", "purpose", "created_at")
+    search_fields = ("to", "sender", "text", "key", *CUSTOMER_SEARCH)
+    list_select_related = ("customer",)
+    date_hierarchy = "created_at"

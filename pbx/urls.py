@@ -1,7 +1,7 @@
 from django.urls import path
 
 from panel.views import ComingSoonView
-from pbx.views import external, greetings, numbers, queues, schemes, sip, tracer
+from pbx.views import external, greetings, numbers, queues, schemes, sip, tracer, voicemail
 
 app_name = "pbx"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     *schemes.urlpatterns,
     path("monitoring/", ComingSoonView.as_view(), name="monitoring"),
     *tracer.urlpatterns,
+    *voicemail.urlpatterns,
 ]

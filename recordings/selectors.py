@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
 
 from panel.models import Customer
 from recordings.models import FtpAccount, FtpLogEntry, Recording
@@ -48,3 +51,67 @@ def recording_list(*, customer: Customer):
 
 def ftp_log_list(*, customer: Customer):
     return FtpLogEntry.objects.for_customer(customer)
+
+
+# --- The panel's recordings page: the last 30 days only (older recordings are on FTP only)
+
+
+@dataclass(frozen=True)
+class RecordingFilters:
+    """What the recordings page filters by; dates are local calendar days, both ends included."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    number: str = ""
+    direction: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "date_from": self.date_from.isoformat() if self.date_from else "",
+            "date_to": self.date_to.isoformat() if self.date_to else "",
+            "number": self.number,
+            "direction": self.direction,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RecordingFilters:
+        return cls(
+            date_from=date.fromisoformat(data["date_from"]) if data.get("date_from") else None,
+            date_to=date.fromisoformat(data["date_to"]) if data.get("date_to") else None,
+            number=data.get("number") or "",
+            direction=data.get("direction") or "",
+        )
+
+
+def _local_midnight(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_current_timezone())
+
+
+def recording_panel_list(*, customer: Customer, filters: RecordingFilters | None = None, now: datetime | None = None):
+    """The customer's recordings that the panel shows: started within the last 30 days, filtered, newest first."""
+    from recordings.retention import panel_window_start
+
+    now = now or timezone.now()
+    filters = filters or RecordingFilters()
+    recordings = Recording.objects.for_customer(customer).filter(started_at__gte=panel_window_start(now))
+    if filters.date_from:
+        recordings = recordings.filter(started_at__gte=_local_midnight(filters.date_from))
+    if filters.date_to:
+        recordings = recordings.filter(started_at__lt=_local_midnight(filters.date_to + timedelta(days=1)))
+    digits = "".join(character for character in filters.number if character.isdigit())
+    if digits:
+        recordings = recordings.filter(Q(caller__contains=digits) | Q(callee__contains=digits))
+    if filters.direction:
+        recordings = recordings.filter(direction=filters.direction)
+    return recordings.order_by("-started_at", "-pk")
+
+
+def recording_panel_get(*, customer: Customer, pk: int, now: datetime | None = None) -> Recording | None:
+    """One recording the panel may play or offer: the customer's own and from the last 30 days, else None."""
+    return recording_panel_list(customer=customer, now=now).filter(pk=pk).first()
+
+
+def recording_totals(*, recordings) -> tuple[int, int]:
+    """(count, bytes) of a queryset of recordings."""
+    totals = recordings.aggregate(count=Count("pk"), size=Sum("size_bytes"))
+    return totals["count"] or 0, totals["size"] or 0

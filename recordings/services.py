@@ -140,3 +140,170 @@ def recording_save(
     except BaseException:
         storage.delete(stored.path)
         raise
+
+
+# --- Deleting on request, changing the retention, ZIP exports (the panel's writes)
+
+deletion_logger = logging.getLogger("recordings.deletion")
+
+
+def recording_delete(
+    *,
+    customer: Customer,
+    recording: Recording,
+    by: str = "",
+    ip: str | None = None,
+    storage: RecordingStorage | None = None,
+) -> bool:
+    """Delete one recording on the customer's request: its file (FTP no longer lists it), then its row.
+
+    Logged with the customer, the user and the address. False when the
+    recording was gone already (a second click, a parallel request).
+    """
+    storage = storage or get_storage()
+    with transaction.atomic():
+        locked = Recording.objects.for_customer(customer).select_for_update().filter(pk=recording.pk).first()
+        if locked is None:
+            return False
+        storage.delete(locked.path)
+        locked.delete()
+    deletion_logger.info(
+        "recording deleted on request customer=%s user=%s ip=%s call_id=%s path=%s size=%s",
+        customer.prefix,
+        by or "-",
+        ip or "-",
+        locked.call_id,
+        locked.path,
+        locked.size_bytes,
+    )
+    return True
+
+
+@transaction.atomic
+def retention_change(*, customer: Customer, total_days: int, user=None, now: datetime | None = None):
+    """Set the customer's total recording retention (30…720 days) through the billing catalogue.
+
+    The quantity of the "retention_extension" subscription cannot change in
+    place, so the subscription is replaced:
+
+    - longer (or back to what applies now): at once. The running extension
+      ends now, the new quantity is switched on by billing (charged for the
+      rest of the month) and the part of this month already paid for the old
+      quantity is credited, so the customer pays the difference only;
+    - shorter: at the end of the billing period. The extension that pays for
+      the current retention stays active by its dates until then (its status
+      is "ended": it is never charged again) and the new quantity is switched
+      on now, its first period credited (this month is paid already); billing
+      charges it from the next month. To 30 days: the extension is cancelled.
+
+    Returns the plan that was carried out (`retention.retention_change_plan`).
+    Raises ValidationError when billing refuses (e.g. recording is off).
+    """
+    from django.core.exceptions import ValidationError
+    from django.db.models import Q
+    from django.utils.translation import gettext as _
+
+    from billing import services as billing_services
+    from billing.choices import LedgerKind, SubscriptionStatus
+    from billing.models import LedgerEntry, Subscription
+    from recordings import retention
+
+    now = now or timezone.now()
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()  # one change at a time per customer
+    plan = retention.retention_change_plan(customer=customer, total_days=total_days, now=now)
+    if plan.kind == retention.ChangeKind.NONE:
+        return plan
+    if plan.blocked_reason:
+        raise ValidationError(plan.blocked_reason)
+    service = retention.extension_service()
+    current = list(
+        Subscription.objects.for_customer(customer)
+        .select_for_update()
+        .filter(service=service)
+        .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+    )
+
+    def end(subscription, at: datetime) -> None:
+        subscription.status = SubscriptionStatus.ENDED
+        subscription.ends_at = at
+        subscription.cancelled_at = subscription.cancelled_at or now
+        subscription.save(update_fields=["status", "ends_at", "cancelled_at"])
+
+    def credit(*, amount, subscription, reason: str, key: str) -> None:
+        if amount <= 0:
+            return
+        LedgerEntry.build(
+            customer=customer,
+            kind=LedgerKind.ADJUSTMENT,
+            amount_net=amount,
+            reason=reason,
+            service=service,
+            subscription=subscription,
+            created_by=user,
+            idempotency_key=key,
+        ).save()
+
+    if plan.kind == retention.ChangeKind.EXTEND:
+        for subscription in current:
+            end(subscription, now)
+        if plan.new_quantity == 0:
+            return plan
+        subscription = billing_services.service_activate(
+            customer=customer, service=service, quantity=plan.new_quantity, user=user, now=now
+        )
+        credit(
+            amount=billing_services.pro_rata(service.period_fee * plan.effective_quantity, now),
+            subscription=subscription,
+            reason=_("Longer recording retention: the previous retention paid for the rest of this month"),
+            key=f"retention-change:sub:{subscription.pk}",
+        )
+        return plan
+
+    # Shorter: what pays for today's retention runs to the end of the period, nothing more is charged for it.
+    for subscription in current:
+        carries_today = subscription.quantity == plan.effective_quantity
+        if not carries_today:
+            end(subscription, now)
+        elif plan.new_quantity == 0 and subscription.status == SubscriptionStatus.ACTIVE:
+            billing_services.service_cancel(customer=customer, subscription=subscription, now=now)
+        elif plan.new_quantity > 0 and (subscription.ends_at is None or subscription.ends_at > plan.takes_effect_at):
+            end(subscription, plan.takes_effect_at)
+        elif plan.new_quantity > 0 and subscription.status != SubscriptionStatus.ENDED:
+            end(subscription, subscription.ends_at)
+    if plan.new_quantity > 0:
+        subscription = billing_services.service_activate(
+            customer=customer, service=service, quantity=plan.new_quantity, user=user, now=now
+        )
+        first_period = billing_services.activation_charge(service=service, quantity=plan.new_quantity, now=now)
+        credit(
+            amount=first_period.first_period,
+            subscription=subscription,
+            reason=_("Longer recording retention: this month is paid at the current retention"),
+            key=f"retention-change:sub:{subscription.pk}",
+        )
+    return plan
+
+
+def recording_export_start(*, customer: Customer, filters: dict, requested_by: str = "") -> tuple[str, str]:
+    """Build a ZIP of a large filtered set in the background; returns (job id, ZIP file name).
+
+    The job writes the ZIP to the storage outside every customer's FTP tree
+    (`_exports/<prefix>/…`) and reports its progress in the RQ job's meta.
+    """
+    import secrets
+
+    from panel.jobqueue import enqueue_now
+    from recordings import jobs
+
+    stamp = timezone.localtime().strftime("%Y-%m-%d_%H-%M-%S")
+    file_name = f"recordings_{stamp}_{secrets.token_hex(4)}.zip"
+    job = enqueue_now(
+        jobs.build_recordings_zip,
+        customer.pk,
+        filters,
+        file_name,
+        job_id=f"recordings-zip-{customer.pk}-{file_name[:-4]}",
+        result_ttl=24 * 3600,
+        meta={"customer_id": customer.pk, "file": file_name, "done": 0, "total": None, "by": requested_by},
+    )
+    return job.id, file_name

@@ -139,3 +139,12 @@ def test_pagination_keeps_search_and_sort(client_user, customer):
         User.objects.create(username=f"worker{index:02d}", customer=customer)
     html = client_user.get(reverse("panel:users"), {"q": "worker", "sort": "name"}).content.decode()
     assert "?q=worker&amp;sort=name&amp;page=2" in html
+
+
+def test_recording_uploads_may_be_larger_than_other_requests(client, settings):
+    settings.MAX_REQUEST_BYTES = 1000
+    settings.LARGE_REQUEST_PATHS = {"/api/v1/recordings/": 5000}
+    response = client.post("/api/v1/recordings/", data=b"x" * 2000, content_type="application/octet-stream")
+    assert response.status_code != 413  # passes the size check (and is refused later for having no token)
+    response = client.post("/api/v1/recordings/", data=b"x" * 6000, content_type="application/octet-stream")
+    assert response.status_code == 413

@@ -17,6 +17,7 @@ from panel.models import Customer
 from pbx import choices, digest, feature_codes, forwarding, passwords
 from pbx.models import PhoneNumber, SipAccount
 from pbx.selectors.sip import FORWARD_CONDITIONS, forwarding_graph, sip_account_usages
+from pbx.voicemail import voicemail_delete_account_files
 
 # The fields a customer edits (the form's fields minus the password, which only ever becomes hashes).
 EDITABLE_FIELDS = (
@@ -268,6 +269,7 @@ def sip_account_delete(*, customer: Customer, account: SipAccount) -> None:
             **{f"fwd_{condition}_sip": None}
         )
     PhoneNumber.objects.for_customer(customer).filter(route_sip=account).update(route_sip=None)
+    voicemail_delete_account_files(customer=customer, account=account)
     greeting = account.greeting_file.name
     storage = account.greeting_file.storage
     try:

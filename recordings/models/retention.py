@@ -17,9 +17,7 @@ class RetentionLog(TenantModel):
         verbose_name = _("retention log entry")
         verbose_name_plural = _("retention log")
         ordering = ["-run_started_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["customer", "run_started_at"], name="retention_log_run_unique")
-        ]
+        constraints = [models.UniqueConstraint(fields=["customer", "run_started_at"], name="retention_log_run_unique")]
 
     def __str__(self) -> str:
         return f"{self.customer.prefix} {self.run_started_at:%Y-%m-%d}: {self.deleted_count}"

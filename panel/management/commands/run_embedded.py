@@ -60,6 +60,18 @@ class Command(BaseCommand):
             processes["ftp"] = start(
                 "runftpserver", "--host", "127.0.0.1", "--port", str(settings.FTP_PUBLIC_PORT), "--tls"
             )
+            if not no_seed:
+                # 30 days of demo traffic (idempotent: later starts only add the calls since the last run);
+                # the worker stores the recordings' audio in the background.
+                call_command(
+                    "simulate_traffic",
+                    customer="firmaabcde",
+                    days=30,
+                    calls_per_day=40,
+                    seed=1,
+                    background_audio=True,
+                    stdout=self.stdout,
+                )
             time.sleep(1.5)
             self._banner(host, port)
             signal.signal(signal.SIGTERM, _interrupt)

@@ -1,0 +1,414 @@
+"""Pushing a day's recordings to real FTP, FTPS and SFTP servers on 127.0.0.1, with the faults real servers have."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import paramiko
+import pytest
+from django.core import mail
+
+from recordings.models import PushConfirmation, PushRun
+from recordings.naming import LOCAL_ZONE
+from recordings.push import selectors, services
+from recordings.push.choices import ConfirmationMethod, PushProtocol, PushRunStatus
+from recordings.push.testing import (
+    TARGET_PASSWORD,
+    TARGET_USER,
+    push_settings,
+    recordings_of_day,
+    switch_push_on,
+    writable_ftp_server,
+)
+from recordings.testing import random_audio_bytes, store_recording
+from recordings.tests.sftp_server import SftpTestServer
+
+pytestmark = pytest.mark.django_db
+
+DAY = date(2026, 3, 29)  # the spring daylight-saving day: 23 hours
+NIGHT = datetime(2026, 3, 30, 0, 5, tzinfo=LOCAL_ZONE)
+
+
+class Target:
+    """A running test server: its protocol, address, folder on disk and fault switches."""
+
+    def __init__(self, protocol, server, root, faults=None):
+        self.protocol, self.server, self.root, self.faults = protocol, server, root, faults
+
+    @property
+    def day_folder(self):
+        return self.root / "nagrania" / "2026" / "03" / "29"
+
+    def files(self):
+        folder = self.day_folder
+        return sorted(path.name for path in folder.iterdir()) if folder.is_dir() else []
+
+    def uploads(self):
+        return self.faults.uploads if self.faults is not None else self.server.uploads
+
+
+@pytest.fixture(params=[PushProtocol.FTP, PushProtocol.FTPS, PushProtocol.SFTP])
+def target(request, tmp_path, tls_certificate):
+    root = tmp_path / "target"
+    if request.param == PushProtocol.SFTP:
+        with SftpTestServer(root, username=TARGET_USER, password=TARGET_PASSWORD) as server:
+            yield Target(request.param, server, root)
+    else:
+        tls = tls_certificate if request.param == PushProtocol.FTPS else None
+        with writable_ftp_server(root, tls=tls) as (server, faults):
+            yield Target(request.param, server, root, faults)
+
+
+@pytest.fixture
+def ftp(tmp_path):
+    root = tmp_path / "target"
+    with writable_ftp_server(root) as (server, faults):
+        yield Target(PushProtocol.FTP, server, root, faults)
+
+
+@pytest.fixture
+def sftp(tmp_path):
+    root = tmp_path / "target"
+    with SftpTestServer(root, username=TARGET_USER, password=TARGET_PASSWORD) as server:
+        yield Target(PushProtocol.SFTP, server, root)
+
+
+@pytest.fixture
+def pushing(customer):
+    switch_push_on(customer)
+    return customer
+
+
+def configure(customer, target, **overrides):
+    return services.push_target_save(
+        customer=customer, data=push_settings(target.protocol, target.server.address, **overrides)
+    )
+
+
+def push(customer, storage, day=DAY, **options):
+    return services.push_day(customer=customer, day=day, storage=storage, now=options.pop("now", NIGHT), **options)
+
+
+def test_every_recording_of_the_day_is_uploaded_verified_and_renamed(pushing, target, storage):
+    configure(pushing, target)
+    recordings = recordings_of_day(pushing, day=DAY, count=3, storage=storage, size=150_000)
+    store_recording(  # the day before and after are not part of this push
+        pushing, started_at=datetime(2026, 3, 28, 23, 59, tzinfo=LOCAL_ZONE), content=b"x" * 10, storage=storage
+    )
+    store_recording(
+        pushing, started_at=datetime(2026, 3, 30, 0, 0, tzinfo=LOCAL_ZONE), content=b"y" * 10, storage=storage
+    )
+
+    outcome = push(pushing, storage)
+
+    run = outcome.run
+    assert (run.status, run.error) == (PushRunStatus.DONE, "")
+    assert (run.total_count, run.uploaded_count, run.skipped_count, run.failed_count) == (3, 3, 0, 0)
+    assert run.bytes_uploaded == sum(recording.size_bytes for recording in recordings)
+    assert target.files() == sorted(recording.file_name for recording in recordings)  # no temporary file left
+    for recording in recordings:
+        with storage.open(recording.path) as local:
+            assert (target.day_folder / recording.file_name).read_bytes() == local.read()
+    # Each file went to a temporary name first.
+    assert all(path.rsplit("/", 1)[1].startswith(".") and path.endswith(".part") for path in target.uploads())
+    confirmations = PushConfirmation.objects.for_customer(pushing)
+    assert confirmations.count() == 3
+    assert {confirmation.method for confirmation in confirmations} == {ConfirmationMethod.UPLOADED}
+    assert confirmations.first().remote_path.startswith("/nagrania/2026/03/29/")
+    if target.protocol == PushProtocol.SFTP:  # the test server offers "check-file": the checksum was compared
+        assert {confirmation.checksum for confirmation in confirmations} == {"sha1"}
+
+
+def test_a_second_run_sends_nothing_again(pushing, target, storage):
+    configure(pushing, target)
+    recordings_of_day(pushing, day=DAY, count=2, storage=storage)
+    push(pushing, storage)
+    uploads = list(target.uploads())
+
+    run = push(pushing, storage).run
+
+    assert run.status == PushRunStatus.DONE and run.uploaded_count == 2 and run.attempts == 2
+    assert target.uploads() == uploads
+
+
+def test_sftp_without_check_file_still_verifies_the_size(pushing, sftp, storage):
+    sftp.server.offer_checksums = False
+    configure(pushing, sftp)
+    recordings_of_day(pushing, day=DAY, count=2, storage=storage)
+    run = push(pushing, storage).run
+    assert run.status == PushRunStatus.DONE
+    assert set(PushConfirmation.objects.values_list("checksum", flat=True)) == {""}
+
+
+def test_files_already_on_the_server_with_the_right_size_are_skipped(pushing, ftp, storage):
+    configure(pushing, ftp)
+    first, second, third = recordings_of_day(pushing, day=DAY, count=3, storage=storage)
+    ftp.day_folder.mkdir(parents=True)
+    (ftp.day_folder / first.file_name).write_bytes(b"\0" * first.size_bytes)  # right size: trusted
+    (ftp.day_folder / second.file_name).write_bytes(b"broken")  # wrong size: sent again
+
+    run = push(pushing, storage).run
+
+    assert (run.uploaded_count, run.skipped_count, run.status) == (2, 1, PushRunStatus.DONE)
+    methods = dict(PushConfirmation.objects.values_list("recording_id", "method"))
+    assert methods == {
+        first.pk: ConfirmationMethod.PRESENT,
+        second.pk: ConfirmationMethod.UPLOADED,
+        third.pk: ConfirmationMethod.UPLOADED,
+    }
+    assert (ftp.day_folder / second.file_name).stat().st_size == second.size_bytes
+
+
+@pytest.mark.parametrize("protocol", [PushProtocol.FTP, PushProtocol.SFTP])
+def test_a_push_that_dies_midway_resumes_without_sending_anything_twice(pushing, storage, tmp_path, protocol):
+    root = tmp_path / "target"
+    recordings = recordings_of_day(pushing, day=DAY, count=5, storage=storage)
+    if protocol == PushProtocol.SFTP:
+        context = SftpTestServer(root, username=TARGET_USER, password=TARGET_PASSWORD)
+    else:
+        context = writable_ftp_server(root)
+    with context as running:
+        server, faults = running if isinstance(running, tuple) else (running, running)
+        target = Target(protocol, server, root, faults if protocol == PushProtocol.FTP else None)
+        configure(pushing, target)
+        faults.crash_after_files = 2
+
+        first = push(pushing, storage)
+
+        assert first.retry and first.run.status == PushRunStatus.FAILED
+        assert "połączenie" in first.run.error.lower() or "connection" in first.run.error.lower()
+        assert first.run.uploaded_count == 2 and first.run.failed_count == 3
+        assert len(target.files()) == 2
+        faults.crash_after_files = None
+
+        second = push(pushing, storage)
+
+        assert second.run.status == PushRunStatus.DONE and second.run.uploaded_count == 5
+        assert target.files() == sorted(recording.file_name for recording in recordings)
+        sent = [path.rsplit("/", 1)[1] for path in target.uploads()]
+        assert len(sent) == len(set(sent)) == 5  # every file exactly once
+        assert PushConfirmation.objects.count() == 5
+
+
+def test_a_connection_cut_mid_file_marks_nothing(pushing, ftp, storage):
+    configure(pushing, ftp)
+    recordings = recordings_of_day(pushing, day=DAY, count=2, storage=storage, size=400_000)
+    ftp.faults.disconnect_after_bytes = 100_000
+
+    outcome = push(pushing, storage)
+
+    assert outcome.retry and outcome.run.status == PushRunStatus.FAILED
+    assert not PushConfirmation.objects.exists()
+    assert not any(name in ftp.files() for name in (recording.file_name for recording in recordings))
+
+    ftp.faults.disconnect_after_bytes = None
+    run = push(pushing, storage).run
+    assert run.status == PushRunStatus.DONE
+    assert ftp.files() == sorted(recording.file_name for recording in recordings)  # the partial file was replaced
+
+
+def test_a_server_reporting_a_short_size_gets_nothing_confirmed(pushing, ftp, storage):
+    configure(pushing, ftp)
+    recordings_of_day(pushing, day=DAY, count=2, storage=storage)
+    ftp.faults.short_size_by = 1
+
+    outcome = push(pushing, storage)
+
+    assert outcome.retry and outcome.run.status == PushRunStatus.FAILED
+    assert outcome.run.failed_count == 2
+    assert "bajtów" in outcome.run.error or "bytes" in outcome.run.error
+    assert not PushConfirmation.objects.exists()
+    assert ftp.files() == []  # the temporary files were removed
+
+
+def test_a_full_disk_on_the_target_stops_at_the_file_that_does_not_fit(pushing, ftp, storage):
+    configure(pushing, ftp)
+    recordings = recordings_of_day(pushing, day=DAY, count=3, storage=storage, size=10_000)
+    ftp.faults.quota_bytes = 25_000
+
+    outcome = push(pushing, storage)
+
+    run = outcome.run
+    assert run.status == PushRunStatus.FAILED and run.uploaded_count == 2 and run.failed_count == 1
+    assert "miejsca" in run.error or "room" in run.error
+    assert set(PushConfirmation.objects.values_list("recording_id", flat=True)) == {r.pk for r in recordings[:2]}
+    assert ftp.files() == sorted(r.file_name for r in recordings[:2])
+
+
+def test_a_refused_rename_leaves_the_recording_unconfirmed(pushing, ftp, storage):
+    configure(pushing, ftp)
+    recordings_of_day(pushing, day=DAY, count=1, storage=storage)
+    ftp.faults.refuse_rename = True
+
+    run = push(pushing, storage).run
+
+    assert run.status == PushRunStatus.FAILED
+    assert "nazw" in run.error or "rename" in run.error
+    assert not PushConfirmation.objects.exists()
+    assert ftp.files() == []
+
+
+def test_wrong_password_is_not_retried_within_the_night(pushing, ftp, storage):
+    configure(pushing, ftp, password="wrong")
+    recordings_of_day(pushing, day=DAY, count=1, storage=storage)
+    outcome = push(pushing, storage)
+    assert outcome.run.status == PushRunStatus.FAILED and not outcome.retry
+    assert "hasło" in outcome.run.error or "password" in outcome.run.error
+
+
+def test_the_target_down_is_retried(pushing, storage, tmp_path):
+    with writable_ftp_server(tmp_path / "gone") as (server, _faults):
+        address = server.address
+    services.push_target_save(customer=pushing, data=push_settings(PushProtocol.FTP, address))
+    recordings_of_day(pushing, day=DAY, count=1, storage=storage)
+    outcome = push(pushing, storage)
+    assert outcome.retry and outcome.run.status == PushRunStatus.FAILED
+    assert str(address[1]) in outcome.run.error
+
+
+def test_host_key_is_trusted_on_first_use_and_a_changed_key_stops_the_push(pushing, sftp, storage):
+    configure(pushing, sftp)
+    recordings_of_day(pushing, day=DAY, count=1, storage=storage)
+    push(pushing, storage)
+    target = selectors.push_target_get(customer=pushing)
+    assert target.host_key_fingerprint.startswith("SHA256:")
+
+    sftp.server.host_key = paramiko.ECDSAKey.generate()
+    recordings_of_day(pushing, day=DAY + timedelta(days=1), count=1, storage=storage)
+    outcome = push(pushing, storage, day=DAY + timedelta(days=1), now=NIGHT + timedelta(days=1))
+
+    run = outcome.run
+    assert run.status == PushRunStatus.FAILED and not outcome.retry
+    assert "klucz serwera" in run.error.lower() or "server's key" in run.error
+    target.refresh_from_db()
+    assert target.host_key_offered and target.host_key_offered != target.host_key_fingerprint
+    assert run.uploaded_count == 0 and len(sftp.server.uploads) == 1
+
+    # Until the customer accepts the new key, even a new attempt does not connect.
+    again = push(pushing, storage, day=DAY + timedelta(days=1), now=NIGHT + timedelta(days=1))
+    assert again.run.status == PushRunStatus.FAILED and len(sftp.server.uploads) == 1
+    assert services.push_host_key_accept(customer=pushing)
+    accepted = push(pushing, storage, day=DAY + timedelta(days=1), now=NIGHT + timedelta(days=1))
+    assert accepted.run.status == PushRunStatus.DONE and len(sftp.server.uploads) == 2
+
+
+def test_only_one_push_of_a_day_runs_at_a_time(pushing, ftp, storage):
+    configure(pushing, ftp)
+    recordings_of_day(pushing, day=DAY, count=1, storage=storage)
+    now = datetime.now(UTC)
+    PushRun.objects.create(customer=pushing, day=DAY, status=PushRunStatus.RUNNING, heartbeat_at=now)
+
+    busy = services.push_day(customer=pushing, day=DAY, storage=storage, now=now)
+
+    assert busy.busy and busy.run is None and ftp.uploads() == []
+    # A worker killed mid-push stops beating: after the lease, the next attempt takes over.
+    later = services.push_day(
+        customer=pushing, day=DAY, storage=storage, now=now + services.LEASE + timedelta(seconds=1)
+    )
+    assert later.run.status == PushRunStatus.DONE and later.run.uploaded_count == 1
+
+
+def test_a_recording_deleted_before_the_push_is_reported(pushing, ftp, storage):
+    configure(pushing, ftp)
+    first, second = recordings_of_day(pushing, day=DAY, count=2, storage=storage)
+    ftp.faults.crash_after_files = 0
+    push(pushing, storage)  # the target is down the first night: nothing sent, both counted
+    ftp.faults.crash_after_files = None
+    storage.delete(first.path)  # retention removed the file (the row follows)
+    first.delete()
+
+    run = push(pushing, storage).run
+
+    assert run.status == PushRunStatus.DONE
+    assert (run.total_count, run.uploaded_count, run.failed_count) == (2, 1, 1)
+    assert "usunięte" in run.notes or "deleted" in run.notes
+
+
+def test_a_missing_file_is_a_failure_with_its_reason(pushing, ftp, storage):
+    configure(pushing, ftp)
+    (recording,) = recordings_of_day(pushing, day=DAY, count=1, storage=storage)
+    storage.delete(recording.path)
+    run = push(pushing, storage).run
+    assert run.status == PushRunStatus.FAILED
+    assert recording.file_name in run.error
+
+
+def test_without_the_service_nothing_is_sent(customer, ftp, storage):
+    configure(customer, ftp)
+    recordings_of_day(customer, day=DAY, count=1, storage=storage)
+    outcome = push(customer, storage)
+    assert outcome.run.status == PushRunStatus.FAILED and not outcome.retry
+    assert ftp.uploads() == []
+
+
+def test_a_day_failing_on_two_nights_warns_by_e_mail_once(
+    pushing, user, storage, tmp_path, django_capture_on_commit_callbacks
+):
+    with writable_ftp_server(tmp_path / "gone") as (server, _faults):
+        address = server.address
+    services.push_target_save(customer=pushing, data=push_settings(PushProtocol.FTP, address))
+    recordings_of_day(pushing, day=DAY, count=1, storage=storage)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        push(pushing, storage, now=NIGHT)
+        push(pushing, storage, now=NIGHT + timedelta(hours=1))  # a retry in the same night
+    assert selectors.push_warnings(customer=pushing) == []
+    assert mail.outbox == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        run = push(pushing, storage, now=NIGHT + timedelta(days=1)).run
+    assert run.failed_nights == 2
+    assert selectors.push_warnings(customer=pushing) == [run]
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == [user.email]
+    assert "2026-03-29" in message.subject and str(address[1]) in message.body
+
+    with django_capture_on_commit_callbacks(execute=True):
+        push(pushing, storage, now=NIGHT + timedelta(days=2))
+    assert len(mail.outbox) == 1  # once per day, not every night
+
+
+def test_backlog_is_yesterday_plus_unfinished_days_of_the_week_oldest_first(pushing):
+    now = datetime(2026, 4, 10, 0, 5, tzinfo=LOCAL_ZONE)
+    for day, status in (
+        (date(2026, 4, 1), PushRunStatus.FAILED),  # more than a week ago: given up
+        (date(2026, 4, 3), PushRunStatus.FAILED),
+        (date(2026, 4, 5), PushRunStatus.DONE),
+        (date(2026, 4, 7), PushRunStatus.QUEUED),
+    ):
+        PushRun.objects.create(customer=pushing, day=day, status=status)
+    assert selectors.backlog_days(customer=pushing, now=now) == [date(2026, 4, 3), date(2026, 4, 7), date(2026, 4, 9)]
+
+
+def test_the_autumn_day_has_25_hours_of_recordings(pushing, ftp, storage):
+    configure(pushing, ftp)
+    autumn = date(2026, 10, 25)
+    early = store_recording(
+        pushing, started_at=datetime(2026, 10, 24, 22, 30, tzinfo=UTC), content=b"a" * 50, storage=storage
+    )  # 00:30 local (CEST)
+    late = store_recording(
+        pushing, started_at=datetime(2026, 10, 25, 22, 50, tzinfo=UTC), content=b"b" * 50, storage=storage
+    )  # 23:50 local (CET)
+    store_recording(  # 00:10 local on the 26th
+        pushing, started_at=datetime(2026, 10, 25, 23, 10, tzinfo=UTC), content=b"c" * 50, storage=storage
+    )
+    run = services.push_day(
+        customer=pushing, day=autumn, storage=storage, now=datetime(2026, 10, 26, 0, 5, tzinfo=LOCAL_ZONE)
+    ).run
+    assert run.status == PushRunStatus.DONE and run.uploaded_count == 2
+    folder = ftp.root / "nagrania" / "2026" / "10" / "25"
+    assert sorted(path.name for path in folder.iterdir()) == sorted([early.file_name, late.file_name])
+
+
+def test_recheck_sends_again_what_was_removed_on_the_server(pushing, ftp, storage):
+    configure(pushing, ftp)
+    first, second = recordings_of_day(pushing, day=DAY, count=2, storage=storage, size=2000)
+    push(pushing, storage)
+    (ftp.day_folder / first.file_name).unlink()
+
+    run = push(pushing, storage, recheck=True).run
+
+    assert run.status == PushRunStatus.DONE
+    assert (ftp.day_folder / first.file_name).read_bytes() == random_audio_bytes(2000, seed=0)
+    assert len(ftp.uploads()) == 3
