@@ -24,15 +24,15 @@ time are translated like the rest of the panel.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from django.core.validators import RegexValidator
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from billing.choices import CallDirection, Disposition, LegKind
 from billing.models import CallLeg, CallRecord
+from panel.api import AwareDateTimeField
 
 MAX_CALL_DURATION = timedelta(hours=24)
 MAX_LEGS = 20
@@ -43,26 +43,6 @@ number_validator = RegexValidator(
     r"^[A-Za-z0-9+*#_.@-]{1,32}\Z", _("A number is 1 to 32 digits, letters or + * # _ . @ -")
 )
 short_number_validator = RegexValidator(r"^[0-9]{1,6}\Z", _("Up to 6 digits."))
-
-
-class AwareDateTimeField(serializers.DateTimeField):
-    """An ISO 8601 time that must carry its time zone: a PBX's local time is ambiguous twice a year."""
-
-    default_error_messages = {
-        "naive": _("Give the time with its time zone, e.g. 2025-01-31T10:15:00+01:00."),
-    }
-
-    def to_internal_value(self, value):
-        if isinstance(value, str):
-            try:
-                parsed = parse_datetime(value.strip())
-            except ValueError:
-                parsed = None  # e.g. month 13; the parent says the format is wrong
-            if parsed is not None and parsed.tzinfo is None:
-                self.fail("naive")
-        elif isinstance(value, datetime) and value.tzinfo is None:
-            self.fail("naive")
-        return super().to_internal_value(value)
 
 
 def check_times(attrs: dict, errors: dict) -> None:

@@ -8,12 +8,15 @@ inside it (another customer's object answers 404, as in the panel).
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from django.db import OperationalError
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
-from rest_framework import authentication, exceptions, permissions
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import authentication, exceptions, permissions, serializers
 
 from panel.models import ApiToken
 from panel.models.api import hash_token
@@ -88,3 +91,28 @@ def exception_handler(exc, context):
     elif response is not None and isinstance(response.data, list):
         response.data = {"detail": " ".join(str(item) for item in response.data)}
     return response
+
+
+class AwareDateTimeField(serializers.DateTimeField):
+    """An ISO 8601 time that must carry its time zone: a PBX's local time is ambiguous twice a year."""
+
+    default_error_messages = {
+        "naive": _("Give the time with its time zone, e.g. 2025-01-31T10:15:00+01:00."),
+    }
+
+    def to_internal_value(self, value):
+        if isinstance(value, str):
+            try:
+                parsed = parse_datetime(value.strip())
+            except ValueError:
+                parsed = None  # e.g. month 13; the parent says the format is wrong
+            if parsed is not None and parsed.tzinfo is None:
+                self.fail("naive")
+        elif isinstance(value, datetime) and value.tzinfo is None:
+            self.fail("naive")
+        return super().to_internal_value(value)
+
+
+@extend_schema_field({"type": "string", "format": "binary"})
+class UploadedFileField(serializers.FileField):
+    """A file sent as a multipart part (described as binary: the schema's requests are not split)."""

@@ -14,15 +14,14 @@ pbx/tests/test_voicemail_api.py checks its tenancy instead.
 from __future__ import annotations
 
 from django.urls import path
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from panel.api import customer_of
+from panel.api import AwareDateTimeField, UploadedFileField, customer_of
 from pbx.voicemail import (
     MESSAGE_ID_PATTERN,
     VOICEMAIL_MAX_BYTES,
@@ -31,27 +30,6 @@ from pbx.voicemail import (
     caller_label,
     voicemail_ingest,
 )
-
-
-class AwareDateTimeField(serializers.DateTimeField):
-    """An ISO 8601 time that must carry its time zone (a PBX's local time is ambiguous twice a year)."""
-
-    default_error_messages = {"naive": _("Give the time with its time zone, e.g. 2025-01-31T10:15:00+01:00.")}
-
-    def to_internal_value(self, value):
-        if isinstance(value, str):
-            try:
-                parsed = parse_datetime(value.strip())
-            except ValueError:
-                parsed = None
-            if parsed is not None and parsed.tzinfo is None:
-                self.fail("naive")
-        return super().to_internal_value(value)
-
-
-@extend_schema_field({"type": "string", "format": "binary"})
-class UploadedFileField(serializers.FileField):
-    """A file sent as a multipart part."""
 
 
 class VoicemailUploadSerializer(serializers.Serializer):
