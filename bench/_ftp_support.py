@@ -221,12 +221,5 @@ def heading(text: str) -> None:
     print(f"\n{text}", flush=True)
 
 
-def size_note(name: str, used: float, full: float, flag: str) -> str:
-    """ "(default size; the issue's size is `--flag N`)" or "(the issue's size)"."""
-    if used >= full:
-        return "(the issue's size)"
-    return f"(reduced size; the issue's: {flag} {full:g})"
-
-
 if __name__ == "__main__":
     print("bench/_ftp_support.py holds helpers for bench/ftp.py and bench/push.py; nothing to measure.")

@@ -145,7 +145,7 @@ class Target:
         return self.remote_folder.rsplit("/", 3)[0] + "/%Y/%m/%d/"
 
 
-def start_vsftpd(work: Path, binary: str) -> tuple[Child, Target]:
+def start_vsftpd(work: Path, binary: str, children: list[Child]) -> Target:
     """vsftpd with anonymous upload, mkdir, rename and delete into a folder of the ftp user."""
     import pwd
 
@@ -192,12 +192,12 @@ def start_vsftpd(work: Path, binary: str) -> tuple[Child, Target]:
     }
     config.write_text("".join(f"{key}={value}\n" for key, value in options.items()))
     child = Child("vsftpd", [binary, str(config)], log=work / "vsftpd.log")
+    children.append(child)
     wait_until_listening(child, port)
-    target = Target("vsftpd (Debian), anonymous upload", "ftp", port, root, REMOTE_FOLDER, "anonymous", "bench")
-    return child, target
+    return Target("vsftpd (Debian), anonymous upload", "ftp", port, root, REMOTE_FOLDER, "anonymous", "bench")
 
 
-def start_sshd(work: Path, binary: str) -> tuple[Child, Target]:
+def start_sshd(work: Path, binary: str, children: list[Child]) -> Target:
     """OpenSSH's sshd on 127.0.0.1 with its internal SFTP server; log-in as the current user with a new key."""
     import getpass
 
@@ -234,11 +234,12 @@ PermitTTY no
 """
     )
     child = Child("sshd", [binary, "-D", "-e", "-f", str(config)], log=work / "sshd.log")
+    children.append(child)
     wait_until_listening(child, port)
     root = work / "sshd-files"  # no chroot (sshd refuses one under /tmp): the remote folder is an absolute path here
     root.mkdir()
     ssh = f"ssh -a -x -i {client_key} -o IdentitiesOnly=yes -o BatchMode=yes"
-    target = Target(
+    return Target(
         "OpenSSH sshd (Debian), internal-sftp",
         "sftp",
         port,
@@ -248,7 +249,6 @@ PermitTTY no
         private_key=client_key,
         lftp_ssh=ssh,
     )
-    return child, target
 
 
 def wait_until_listening(child: Child, port: int, *, timeout: float = 20) -> None:
@@ -412,8 +412,7 @@ def start_servers(options, work: Path, children: list[Child]) -> list[Target]:
 
     targets: list[Target] = []
     if "test" in options.servers:
-        child, ports = start_test_servers(work)
-        children.append(child)
+        ports = start_test_servers(work, children)
         for protocol, name in (("ftp", "pyftpdlib test server, writable"), ("sftp", "paramiko test server")):
             if protocol in options.protocols:
                 root = work / "targets" / protocol
@@ -429,18 +428,22 @@ def start_servers(options, work: Path, children: list[Child]) -> list[Target]:
             if binary is None:
                 print(f"  {package} is not available: that server is skipped")
                 continue
-            child, target = start(work, binary)
-            children.append(child)
+            try:
+                target = start(work, binary, children)
+            except (RuntimeError, OSError, subprocess.SubprocessError) as error:
+                print(f"  {package} cannot be started, that server is skipped: {error}")
+                continue
             targets.append(target)
             print(f"  {target.name}: 127.0.0.1:{target.port}")
     return targets
 
 
-def start_test_servers(work: Path) -> tuple[Child, dict[str, int]]:
+def start_test_servers(work: Path, children: list[Child]) -> dict[str, int]:
     args = [sys.executable, str(Path(__file__).resolve()), "--serve-targets", str(work / "targets")]
     child = Child("test servers", args, log=work / "targets.log", env={**os.environ, "LOG_LEVEL": "WARNING"})
+    children.append(child)
     match = child.wait_for(r"READY ftp=(\d+) sftp=(\d+)", timeout=120)
-    return child, {"ftp": int(match.group(1)), "sftp": int(match.group(2))}
+    return {"ftp": int(match.group(1)), "sftp": int(match.group(2))}
 
 
 def run(options: argparse.Namespace, work: Path, children: list[Child]) -> int:

@@ -8,6 +8,7 @@ API_MODULES = [
     ("", "billing.api"),
     ("", "recordings.api"),
     ("", "pbx.api_voicemail"),
+    ("", "callback.api"),
 ]
 
 urlpatterns = [

@@ -107,6 +107,9 @@ def tls_context(certfile: str, keyfile: str | None) -> SSL.Context:
     return context
 
 
+LISTEN_BACKLOG = 1024
+
+
 class RecordingsFtpServer(FTPServer):
     """pyftpdlib's asynchronous server with its own event loop and exact connection limits."""
 
@@ -157,7 +160,8 @@ def build_server(
     else:
         base = RecordingsFtpHandler
     handler = type("BoundRecordingsHandler", (base,), attributes)
-    server = RecordingsFtpServer((config.host, config.port), handler, ioloop=IOLoop())
+    # A deep accept queue: hundreds of clients logging in at once must not wait for TCP retries.
+    server = RecordingsFtpServer((config.host, config.port), handler, ioloop=IOLoop(), backlog=LISTEN_BACKLOG)
     server.max_cons = config.max_connections
     server.max_cons_per_ip = config.max_connections_per_ip
     server.guard = guard
