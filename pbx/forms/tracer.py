@@ -10,15 +10,17 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from callback.models import AuthorizedNumber
 from panel.generic import restrict_form_fields
 from panel.models import Customer
 from pbx.forms.external import NUMBER_ERRORS
 from pbx.models import PhoneNumber, Scheme, SipAccount
 from pbx.numbering import InvalidNumber, format_number, normalise_external_number
-from pbx.routing import DialledCall, IncomingCall
+from pbx.routing import DialInCall, DialledCall, IncomingCall
 
 INCOMING = "incoming"
 OUTGOING = "outgoing"
+DIAL_IN = "dialin"
 DIALLED = re.compile(r"^[0-9*#+]{1,40}\Z")
 SEPARATORS = re.compile(r"[\s\-./()]+")
 
@@ -34,10 +36,20 @@ class ExtensionChoice(forms.ModelChoiceField):
         return f"{obj.extension} – {obj.name}" if obj.name else obj.extension
 
 
+class AuthorizedNumberChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj: AuthorizedNumber) -> str:
+        number = format_number(obj.number)
+        return f"{number} – {obj.description}" if obj.description else number
+
+
 class TracerForm(forms.Form):
     direction = forms.ChoiceField(
         label=_("Which call"),
-        choices=[(INCOMING, _("An incoming call to my number")), (OUTGOING, _("A call from an extension"))],
+        choices=[
+            (INCOMING, _("An incoming call to my number")),
+            (OUTGOING, _("A call from an extension")),
+            (DIAL_IN, _("Dial-in (the service number)")),
+        ],
         initial=INCOMING,
         widget=forms.RadioSelect,
     )
@@ -78,6 +90,13 @@ class TracerForm(forms.Form):
         ),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
+    authorized = AuthorizedNumberChoice(
+        label=_("Calling authorized number"),
+        queryset=AuthorizedNumber.objects.all(),
+        required=False,
+        empty_label=_("– choose an authorized number –"),
+        help_text=_("The employee's mobile that calls the service number to be connected with another number."),
+    )
     date = forms.DateField(
         label=_("Date of the call"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
@@ -93,6 +112,7 @@ class TracerForm(forms.Form):
         self.fields["phone_number"].queryset = self.fields["phone_number"].queryset.order_by("number")
         self.fields["extension"].queryset = self.fields["extension"].queryset.order_by(Length("extension"), "extension")
         self.fields["scheme"].queryset = self.fields["scheme"].queryset.order_by("name")
+        self.fields["authorized"].queryset = self.fields["authorized"].queryset.order_by("number")
 
     @staticmethod
     def initial_values(now: datetime | None = None) -> dict:
@@ -121,16 +141,21 @@ class TracerForm(forms.Form):
                 self.add_error("extension", _("Choose the extension that makes the call."))
             if not data.get("dialled") and "dialled" not in self.errors:
                 self.add_error("dialled", _("Enter what the extension dials."))
+        elif data.get("direction") == DIAL_IN:
+            if not data.get("authorized") and "authorized" not in self.errors:
+                self.add_error("authorized", _("Choose the authorized number that calls."))
         elif data.get("direction") == INCOMING and not (
             data.get("phone_number") or data.get("scheme") or self.has_error("phone_number") or self.has_error("scheme")
         ):
             self.add_error("phone_number", _("Choose the number that is called."))
         return data
 
-    def call(self) -> IncomingCall | DialledCall:
+    def call(self) -> IncomingCall | DialledCall | DialInCall:
         """The call to trace, from the valid form."""
         data = self.cleaned_data
         at = datetime.combine(data["date"], data["time"])
+        if data["direction"] == DIAL_IN:
+            return DialInCall(caller=data["authorized"].number, at=at)
         if data["direction"] == OUTGOING:
             return DialledCall(extension=data["extension"].extension, dialled=data["dialled"], at=at)
         if data.get("phone_number"):

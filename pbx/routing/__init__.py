@@ -11,8 +11,10 @@ from pbx.routing.answers import Answers, KindAnswers, RandomAnswers, ScriptedAns
 from pbx.routing.engine import MAX_STEPS, route
 from pbx.routing.model import (
     AskedQuestion,
+    AuthorizedNumber,
     Condition,
     ConferenceRoom,
+    DialInCall,
     DialledCall,
     Extension,
     ExternalNumber,
@@ -38,8 +40,10 @@ __all__ = [
     "MAX_STEPS",
     "Answers",
     "AskedQuestion",
+    "AuthorizedNumber",
     "Condition",
     "ConferenceRoom",
+    "DialInCall",
     "DialledCall",
     "Extension",
     "ExternalNumber",

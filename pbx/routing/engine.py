@@ -29,6 +29,11 @@ The rules, where the product leaves room:
   nobody within the maximum wait) is asked. "In order" rings the agents one
   by one for the agent ring time, so an agent reached after the maximum wait
   never rings.
+- A call to the callback service number ("Wdzwoń się") follows callback.ivr
+  (the single place of its rules): an unknown caller is hung up on, the PIN
+  is asked up to 3 times, then the target; the target gets the outgoing
+  checks with the global permission and the global max. rate, then it is
+  called and bridged to the caller.
 - Outgoing calls: international permission (own or the global one), the
   max. per-minute rate (own or the global 1.00 PLN/min) against the tariff,
   then the PIN, then the caller-ID presentation.
@@ -39,6 +44,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from callback.ivr import IvrOutcome, IvrStep, run_dial_in
 from pbx.numbering import InvalidNumber, is_polish, normalise_external_number
 from pbx.routing.answers import Answers
 from pbx.routing.model import (
@@ -46,6 +52,7 @@ from pbx.routing.model import (
     Call,
     Condition,
     ConferenceRoom,
+    DialInCall,
     DialledCall,
     Extension,
     ExternalNumber,
@@ -75,6 +82,10 @@ EXTERNAL_RING_TIME = 30
 CALLED_RING_TIME = 60
 _SEPARATORS = re.compile(r"[\s\-./()]+")
 _STAR_NUMBER = re.compile(r"^\*(\+?[0-9]+)#\Z")
+# What a caller may enter at the service number in the tracer: a Polish mobile (the default), a number abroad,
+# an expensive destination, or nothing (no # pressed).
+DIAL_IN_TARGETS = ("+48600100200", "+493012345678", "+8613812345678", Reply.TIMEOUT)
+_DIAL_IN_PIN = "1"  # stands for the real PIN, which the engine never sees: "1" right, "" wrong
 
 
 class _CallEnded(Exception):
@@ -89,6 +100,8 @@ def route(
     try:
         if isinstance(call, IncomingCall):
             router.incoming(call)
+        elif isinstance(call, DialInCall):
+            router.dial_in(call)
         else:
             router.dialled(call)
         router.add(StepKind.HANGUP, "end.no_route")
@@ -778,3 +791,87 @@ class _Router:
             self.add(StepKind.HANGUP, "called.no_answer", seconds=CALLED_RING_TIME, number=number)
         code = "called.busy" if answer == Reply.BUSY else "called.failed"
         self.add(StepKind.HANGUP, code, number=number)
+
+    # --- the callback service number ("Wdzwoń się") ---------------------------------------------------------------
+
+    def dial_in(self, call: DialInCall) -> None:
+        """A call to the service number, walked by callback.ivr with the answers standing in for the caller's keys."""
+        self.at = local_time(call.at)
+        self.caller = call.caller or ""
+        service = self.config.service_number
+        self.add(StepKind.CALL, "dialin.call", caller=self.caller, number=service, at=self.at)
+        authorized = self.config.authorized_numbers.get(self.caller) if self.caller else None
+        if authorized is None:
+            self.add(StepKind.HANGUP, "dialin.unknown_caller", caller=self.caller)
+        self.add(StepKind.CHECK, "dialin.recognised", caller=self.caller, description=authorized.description)
+        pin_keys: list[str] = []
+        target_keys: list[str] = []
+
+        def entries():
+            # Asked lazily, as the IVR prompts: each PIN try, then the target.
+            if authorized.has_pin:
+                while True:
+                    key, answer = self.ask(
+                        QuestionKind.PIN, "pin.dialin", (Reply.CORRECT, Reply.WRONG), Reply.CORRECT, purpose="dialin"
+                    )
+                    pin_keys.append(key)
+                    if answer == Reply.CORRECT:
+                        yield _DIAL_IN_PIN + "#"
+                        break
+                    yield "#"
+            key, answer = self.ask(QuestionKind.TARGET, "target.dialin", DIAL_IN_TARGETS, DIAL_IN_TARGETS[0])
+            target_keys.append(key)
+            yield "" if answer == Reply.TIMEOUT else "*" + answer.removeprefix("+") + "#"
+
+        ivr = run_dial_in(recognised=True, pin=_DIAL_IN_PIN if authorized.has_pin else "", entries=entries())
+        tries = iter(pin_keys)
+        key = None
+        for ivr_step in ivr.steps:
+            if ivr_step == IvrStep.PROMPT_PIN:
+                key = next(tries, None)
+                self.add(StepKind.CHECK, "dialin.pin", question=key)
+            elif ivr_step == IvrStep.PIN_WRONG:
+                self.add(StepKind.ROUTE, "dialin.pin_wrong", question=key)
+            elif ivr_step == IvrStep.PIN_OK:
+                self.add(StepKind.CHECK, "dialin.pin_ok", question=key)
+            elif ivr_step == IvrStep.PROMPT_TARGET:
+                self.add(StepKind.IVR, "dialin.target", question=target_keys[0] if target_keys else None)
+            elif ivr.outcome == IvrOutcome.HANG_UP_WRONG_PIN:
+                self.add(StepKind.HANGUP, "dialin.pin_hangup", tries=ivr.wrong_pins)
+            else:
+                self.add(StepKind.HANGUP, "dialin.no_target")
+        try:
+            number = normalise_external_number(ivr.target)
+        except InvalidNumber:
+            self.add(StepKind.REFUSED, "dialin.target_invalid", dialled=ivr.target)
+        self.add(StepKind.ROUTE, "dialin.target_entered", number=number)
+        self.dial_in_outgoing(number, authorized.presentation or service)
+
+    def dial_in_outgoing(self, number: str, shown: str) -> None:
+        """The checks of an outgoing call with the global settings, then the target rings and is bridged."""
+        if not is_polish(number):
+            if not self.config.international_allowed:
+                self.add(StepKind.REFUSED, "dialin.international_denied", number=number)
+            self.add(StepKind.CHECK, "dialin.international_allowed", number=number)
+        limit = self.config.global_max_rate
+        if self.config.rates is not None:
+            rate = self.config.rates.lookup(number)
+            if rate is None:
+                self.add(StepKind.REFUSED, "out.no_rate", number=number)
+            params = {"destination": rate.destination, "price": rate.price_per_minute, "limit": limit, "own": False}
+            if rate.price_per_minute > limit:
+                self.add(StepKind.REFUSED, "out.rate_too_high", number=number, **params)
+            self.add(StepKind.CHECK, "out.rate_ok", number=number, **params)
+        key, answer = self.ask(
+            QuestionKind.CALLED,
+            f"called.{number}",
+            (Reply.ANSWER, Reply.NO_ANSWER, Reply.BUSY, Reply.FAILED),
+            Reply.ANSWER,
+            number=number,
+        )
+        self.add(StepKind.RING, "dialin.ring", question=key, number=number, shown=shown, ring=CALLED_RING_TIME)
+        if answer == Reply.ANSWER:
+            self.answered(Party("number", number), "dialin.bridged", shown)
+        if answer == Reply.NO_ANSWER:
+            self.add(StepKind.HANGUP, "called.no_answer", seconds=CALLED_RING_TIME, number=number)
+        self.add(StepKind.HANGUP, "called.busy" if answer == Reply.BUSY else "called.failed", number=number)

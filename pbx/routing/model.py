@@ -149,6 +149,16 @@ class ConferenceRoom:
 
 
 @dataclass(frozen=True)
+class AuthorizedNumber:
+    """A mobile allowed to use the callback service number ("Wdzwoń się"); the PIN itself never leaves the database."""
+
+    number: str  # E.164
+    description: str = ""
+    has_pin: bool = False
+    presentation: str = ""  # the customer's number shown to the called person
+
+
+@dataclass(frozen=True)
 class RoutingConfig:
     """Everything of one customer the engine needs, as plain frozen data."""
 
@@ -162,6 +172,8 @@ class RoutingConfig:
     global_max_rate: Decimal = GLOBAL_MAX_RATE
     international_allowed: bool = True  # the global permission for international calls
     public_holiday: Callable[[date], str | None] = holiday_name  # the holiday's name, or None on a normal day
+    authorized_numbers: Mapping[str, AuthorizedNumber] = field(default_factory=dict)  # by number
+    service_number: str = ""  # the callback service number callers dial in to
 
     def __post_init__(self) -> None:
         indexes = {
@@ -221,7 +233,15 @@ class DialledCall:
     at: datetime
 
 
-Call = IncomingCall | DialledCall
+@dataclass(frozen=True)
+class DialInCall:
+    """A call from `caller` to the callback service number ("Wdzwoń się"): PIN, target, then the bridged call."""
+
+    caller: str  # E.164, "" when withheld
+    at: datetime
+
+
+Call = IncomingCall | DialledCall | DialInCall
 
 
 # --- Questions -----------------------------------------------------------------------------------------------------
@@ -234,6 +254,7 @@ class QuestionKind:
     IVR = "ivr"  # which key the caller presses
     QUEUE = "queue"  # which agent answers in the queue, if any
     PIN = "pin"  # does the caller enter the right PIN
+    TARGET = "target"  # which number the caller enters at the service number
 
 
 class Reply:

@@ -203,6 +203,26 @@ REASONS: dict[str, str] = {
     "out.pin_wrong": _("The PIN is wrong, so the call is refused."),
     "out.presentation": _("The called person sees %(shown)s (the number presentation of the extension)."),
     "out.presentation_withheld": _("The number is withheld (number presentation: withheld number)."),
+    # The callback service number ("Wdzwoń się")
+    "dialin.call": _("A call from %(caller)s comes in to the service number %(number)s on %(at)s."),
+    "dialin.unknown_caller": _(
+        "%(caller)s is not one of your authorized numbers, so the service number hangs up without a word."
+    ),
+    "dialin.recognised": _("%(caller)s is your authorized number “%(description)s”."),
+    "dialin.pin": _("The service number asks for the PIN of the authorized number."),
+    "dialin.pin_wrong": _("The PIN is wrong."),
+    "dialin.pin_ok": _("The PIN is right."),
+    "dialin.pin_hangup": _("The PIN was wrong %(tries)s times, so the service number hangs up."),
+    "dialin.target": _("The service number asks for the number to call, ended with # (* stands for +)."),
+    "dialin.no_target": _("The caller entered no number ended with #, so the service number hangs up."),
+    "dialin.target_invalid": _("%(dialled)s is not a phone number, so the call is refused."),
+    "dialin.target_entered": _("The caller enters %(number)s."),
+    "dialin.international_denied": _(
+        "%(number)s is abroad and the global permissions do not allow international calls, so the call is refused."
+    ),
+    "dialin.international_allowed": _("%(number)s is abroad; the global permissions allow international calls."),
+    "dialin.ring": _("The PBX calls %(number)s; the called person sees %(shown)s."),
+    "dialin.bridged": _("%(number)s answers and is connected with the caller."),
     "ring.called": _("%(number)s rings."),
     "answered.called": _("%(number)s answers."),
     "called.no_answer": _("%(number)s did not answer."),
@@ -284,6 +304,7 @@ QUESTIONS = {
     QuestionKind.IVR: _("Which key does the caller press in the menu “%(label)s”?"),
     QuestionKind.QUEUE: _("Who answers in the queue %(queue)s?"),
     QuestionKind.PIN: _("Does the caller enter the right PIN?"),
+    QuestionKind.TARGET: _("Which number does the caller enter at the service number?"),
 }
 
 OPTIONS = {
@@ -310,6 +331,12 @@ OPTIONS = {
     },
     QuestionKind.QUEUE: {Reply.NOBODY: _("Nobody (all agents busy or not answering)")},
     QuestionKind.PIN: {Reply.CORRECT: _("Right PIN"), Reply.WRONG: _("Wrong PIN")},
+    QuestionKind.TARGET: {
+        "+48600100200": _("A Polish mobile (+48 600 100 200)"),
+        "+493012345678": _("A number in Germany (+49 30 12345678)"),
+        "+8613812345678": _("A mobile in China (+86 138 1234 5678)"),
+        Reply.TIMEOUT: _("Nothing (no # pressed)"),
+    },
 }
 
 ELEMENT_KINDS = {

@@ -9,6 +9,8 @@ from __future__ import annotations
 import copy
 
 from billing.selectors import prefix_table, tariff_for_customer
+from callback.models import AuthorizedNumber
+from callback.services import service_number
 from panel.models import Customer
 from pbx import choices, constants
 from pbx.models import ExternalNumber, PhoneNumber, Queue, QueueAgent, Scheme, SipAccount
@@ -133,4 +135,15 @@ def load_config(*, customer: Customer) -> model.RoutingConfig:
         },
         rates=prefix_table(tariff=tariff) if tariff is not None else None,
         global_max_rate=constants.GLOBAL_MAX_RATE_NET,
+        authorized_numbers={
+            # Only whether a PIN is set: the PIN itself stays in the database.
+            authorized.number: model.AuthorizedNumber(
+                number=authorized.number,
+                description=authorized.description,
+                has_pin=bool(authorized.pin),
+                presentation=authorized.presentation.number if authorized.presentation_id else "",
+            )
+            for authorized in AuthorizedNumber.objects.for_customer(customer).select_related("presentation")
+        },
+        service_number=service_number(),
     )

@@ -1,8 +1,9 @@
 """Sprawdź trasę połączenia: follow a call through the customer's PBX, step by step, with the reasons.
 
-One GET form: the call (a number and a caller, or an extension and what it
-dials), the date and time, and one choice per question the engine asked on the
-previous run (does extension 10 answer, which key the caller presses). The
+One GET form: the call (a number and a caller, an extension and what it
+dials, or an authorized number calling the callback service number), the
+date and time, and one choice per question the engine asked on the previous
+run (does extension 10 answer, which key the caller presses). The
 engine runs on a snapshot of the customer's own configuration with those
 answers (defaults for the rest), and the page shows the path, the questions it
 asked and, for a scheme, the elements it went through. `?scheme=<id>` (the
@@ -27,7 +28,7 @@ from pbx.routing.reasons import element_label, option_label, outcome_title, ques
 from pbx.routing.snapshot import load_config
 
 ANSWER_PREFIX = "a-"
-CALL_FIELDS = ("direction", "phone_number", "scheme", "caller", "extension", "dialled", "date", "time")
+CALL_FIELDS = ("direction", "phone_number", "scheme", "caller", "extension", "dialled", "authorized", "date", "time")
 
 STEP_ICONS = {
     StepKind.CALL: "telephone-inbound",
