@@ -27,12 +27,11 @@ from rest_framework.views import APIView
 from billing.ingestion import call_record_ingest
 from billing.models import CallRecord
 from billing.serializers import (
-    ApiErrorSerializer,
     CallReceiptSerializer,
     CallRecordInSerializer,
     CallRecordOutSerializer,
 )
-from panel.api import customer_of
+from panel.api import ApiErrorSerializer, customer_of
 
 
 class StrictJSONParser(JSONParser):

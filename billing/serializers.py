@@ -176,12 +176,3 @@ class CallRecordOutSerializer(serializers.ModelSerializer):
         model = CallRecord
         fields = ["id", "call_id", "start", "answer", "end", "direction", "caller", "callee", "extension", "queue"]
         fields += ["disposition", "talk_seconds", "status", "problem", "cost_net", "cost_gross", "rated_at", "legs"]
-
-
-class ApiErrorSerializer(serializers.Serializer):
-    """Every error: a sentence, and for invalid fields the messages per field (nested for legs)."""
-
-    detail = serializers.CharField()
-    errors = serializers.DictField(
-        required=False, help_text='Messages per field, e.g. {"end": ["..."]}; legs by position: {"legs": {"1": ...}}.'
-    )

@@ -116,3 +116,10 @@ class AwareDateTimeField(serializers.DateTimeField):
 @extend_schema_field({"type": "string", "format": "binary"})
 class UploadedFileField(serializers.FileField):
     """A file sent as a multipart part (described as binary: the schema's requests are not split)."""
+
+
+class ApiErrorSerializer(serializers.Serializer):
+    """The body of every API error (see `exception_handler`): a sentence, and per-field messages when invalid."""
+
+    detail = serializers.CharField()
+    errors = serializers.DictField(required=False)

@@ -21,7 +21,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from panel.api import AwareDateTimeField, UploadedFileField, customer_of
+from panel.api import ApiErrorSerializer, AwareDateTimeField, UploadedFileField, customer_of
 from pbx.voicemail import (
     MESSAGE_ID_PATTERN,
     VOICEMAIL_MAX_BYTES,
@@ -75,13 +75,6 @@ class VoicemailReceiptSerializer(serializers.Serializer):
     detail = serializers.CharField()
 
 
-class VoicemailErrorSerializer(serializers.Serializer):
-    """Every error: a sentence, and for invalid fields the messages per field."""
-
-    detail = serializers.CharField()
-    errors = serializers.DictField(required=False)
-
-
 STATUS_OF = {
     VoicemailRefused.INVALID: status.HTTP_400_BAD_REQUEST,
     VoicemailRefused.AUDIO: status.HTTP_400_BAD_REQUEST,
@@ -129,11 +122,11 @@ class VoicemailUpload(APIView):
             201: OpenApiResponse(VoicemailReceiptSerializer, description="Stored now."),
             200: OpenApiResponse(VoicemailReceiptSerializer, description="This message id was stored before."),
             400: OpenApiResponse(
-                VoicemailErrorSerializer,
+                ApiErrorSerializer,
                 description="Missing or invalid fields, not MP3/WAV audio, or a damaged or cut-off file.",
             ),
-            401: OpenApiResponse(VoicemailErrorSerializer, description="No key, an unknown key or a revoked key."),
-            404: OpenApiResponse(VoicemailErrorSerializer, description="You have no SIP account with this extension."),
+            401: OpenApiResponse(ApiErrorSerializer, description="No key, an unknown key or a revoked key."),
+            404: OpenApiResponse(ApiErrorSerializer, description="You have no SIP account with this extension."),
         },
         examples=[
             OpenApiExample(

@@ -20,7 +20,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from panel.api import AwareDateTimeField, UploadedFileField, customer_of
+from panel.api import ApiErrorSerializer, AwareDateTimeField, UploadedFileField, customer_of
 from recordings.choices import Direction
 from recordings.ingestion import CALL_ID_PATTERN, MAX_BYTES, IngestionRefused, recording_ingest
 
@@ -64,13 +64,6 @@ class RecordingReceiptSerializer(serializers.Serializer):
     duration_seconds = serializers.DecimalField(max_digits=10, decimal_places=3)
     created = serializers.BooleanField()
     detail = serializers.CharField()
-
-
-class RecordingErrorSerializer(serializers.Serializer):
-    """Every error: a sentence, and for invalid fields the messages per field."""
-
-    detail = serializers.CharField()
-    errors = serializers.DictField(required=False)
 
 
 STATUS_OF = {
@@ -118,16 +111,16 @@ class RecordingUpload(APIView):
             201: OpenApiResponse(RecordingReceiptSerializer, description="Stored now."),
             200: OpenApiResponse(RecordingReceiptSerializer, description="The same file was stored before."),
             400: OpenApiResponse(
-                RecordingErrorSerializer,
+                ApiErrorSerializer,
                 description="Missing or invalid fields, not MP3/WAV audio, a damaged or cut-off file, or an "
                 "unreported call without its data.",
             ),
-            401: OpenApiResponse(RecordingErrorSerializer, description="No key, an unknown key or a revoked key."),
+            401: OpenApiResponse(ApiErrorSerializer, description="No key, an unknown key or a revoked key."),
             403: OpenApiResponse(
-                RecordingErrorSerializer, description="The recording service was off when the call started."
+                ApiErrorSerializer, description="The recording service was off when the call started."
             ),
             409: OpenApiResponse(
-                RecordingErrorSerializer, description="A different recording of this call is stored already."
+                ApiErrorSerializer, description="A different recording of this call is stored already."
             ),
         },
         examples=[
