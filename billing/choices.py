@@ -55,6 +55,7 @@ class LegKind(models.TextChoices):
     FORWARD = "forward", _("forward to an external number")
     CALLBACK_EMPLOYEE = "callback_employee", _("callback: call to the employee")
     CALLBACK_TARGET = "callback_target", _("callback: call to the target")
+    MONITOR = "monitor", _("call monitoring: call to the supervisor's external number")
 
 
 class RatingStatus(models.TextChoices):

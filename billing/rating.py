@@ -36,7 +36,7 @@ _UNITS_PER_GROSZ_SECOND = RATE_UNITS_PER_PLN * 60 // 100  # 6,000: a grosz in (1
 _HALF_GROSZ = _UNITS_PER_GROSZ_SECOND // 2
 
 # The leg kinds of billing.choices.LegKind that go to the public network and are charged.
-BILLABLE_LEG_KINDS = frozenset({"outbound", "forward", "callback_employee", "callback_target"})
+BILLABLE_LEG_KINDS = frozenset({"outbound", "forward", "callback_employee", "callback_target", "monitor"})
 
 _SEPARATORS = re.compile(r"[\s\-./()]+")
 POLISH_NATIONAL_LENGTH = 9

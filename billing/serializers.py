@@ -13,7 +13,7 @@ A call record (JSON object):
     queue        the queue's number when the call went through a queue (optional)
     disposition  answered, no_answer, busy, failed, refused or voicemail
     legs         1–20 legs in order, each {kind, from, to, start, answer, end}; kind is
-                 inbound, outbound, internal, forward, callback_employee or callback_target
+                 inbound, outbound, internal, forward, callback_employee, callback_target or monitor
 
 Fields not listed here are ignored, so a PBX may send more.
 
@@ -58,7 +58,8 @@ def check_times(attrs: dict, errors: dict) -> None:
 
 class CallLegInSerializer(serializers.Serializer):
     """One leg of the call. Billed: outbound (to the public network), forward (an incoming call forwarded to an
-    external number), callback_employee and callback_target; free: inbound and internal."""
+    external number), callback_employee, callback_target and monitor (to an external number); free: inbound and
+    internal."""
 
     kind = serializers.ChoiceField(choices=LegKind.choices)
     start = AwareDateTimeField(help_text="When this leg started ringing, ISO 8601 with a time zone.")

@@ -57,6 +57,7 @@ class RouteKind(models.TextChoices):
     EXTERNAL = "external", _("External number")
     QUEUE = "queue", _("Queue")
     SCHEME = "scheme", _("Call-flow scheme")
+    CONFERENCE = "conference", _("Teleconference room")
 
 
 class RingStrategy(models.TextChoices):

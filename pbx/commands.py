@@ -6,7 +6,9 @@
                        on_answer_announcement="proszę czekać na połączenie")
 
 `originate` calls `from_number` first (the employee), plays the announcement
-when answered, then calls `to_number` and bridges the two. The class named by
+when answered, then calls `to_number` and bridges the two. With
+`purpose="conference"`, `from_number` is a teleconference room's internal
+number (*NN): the exchange calls `to_number` and puts it into that room. The class named by
 the `PBX_COMMANDS` setting (dotted path, default `pbx.commands.SimulatorCommands`)
 carries the command out. The default has no exchange behind it: the traffic
 simulator decides how the call goes and reports it through the same ingestion
@@ -104,6 +106,18 @@ class SimulatorCommands:
     ) -> OriginateResult:
         from billing.ingestion import call_record_ingest
 
+        if purpose == "conference":  # from_number is the room's internal number: the callee joins the room
+            from conferences.simulator import simulate_dial_out
+
+            answered = self._answers(to_number)
+            return simulate_dial_out(
+                customer=customer,
+                room_number=from_number,
+                number=to_number,
+                caller_id=caller_id,
+                call_id=call_id,
+                answered=answered,
+            )
         start = timezone.now().replace(microsecond=0)
         first_answered = self._answers(from_number)
         second_answered = first_answered and self._answers(to_number)

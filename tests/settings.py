@@ -22,3 +22,6 @@ _FILES = tempfile.mkdtemp(prefix="centrala-test-files-")
 atexit.register(shutil.rmtree, _FILES, ignore_errors=True)
 MEDIA_ROOT = Path(_FILES) / "media"  # noqa: F405
 RECORDINGS_ROOT = Path(_FILES) / "recordings"  # noqa: F405
+
+# Translation parts written beside the main catalogue while work is in progress (merged before commit).
+LOCALE_PATHS = [*LOCALE_PATHS, *sorted((BASE_DIR / "locale" / "parts").glob("*"))]  # noqa: F405

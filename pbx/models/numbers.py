@@ -41,6 +41,14 @@ class PhoneNumber(TenantModel):
         related_name="phone_numbers",
         verbose_name=_("call-flow scheme"),
     )
+    route_conference = models.ForeignKey(
+        "conferences.ConferenceRoom",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="phone_numbers",
+        verbose_name=_("teleconference room"),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
