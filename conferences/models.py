@@ -128,7 +128,12 @@ class DialOut(TenantModel):
     """A call the panel places to bring a number into a room: now, or at a planned time by a scheduled job."""
 
     room = models.ForeignKey(
-        ConferenceRoom, on_delete=models.SET_NULL, null=True, blank=True, related_name="dial_outs", verbose_name=_("room")
+        ConferenceRoom,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="dial_outs",
+        verbose_name=_("room"),
     )
     number = models.CharField(_("number"), max_length=32)
     scheduled_for = models.DateTimeField(_("planned for"), null=True, blank=True)

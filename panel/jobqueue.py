@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import django_rq
 from django.db import transaction
@@ -77,6 +78,37 @@ def enqueue(func: Callable, *args, job_id: str | None = None, **kwargs) -> None:
     """Enqueue `func` with its declared policy once the current transaction commits."""
     _policy(func)
     transaction.on_commit(lambda: enqueue_now(func, *args, job_id=job_id, **kwargs))
+
+
+def enqueue_at(when: datetime, func: Callable, *args, job_id: str | None = None, **kwargs):
+    """Schedule `func` with its declared policy for `when` (aware); a worker started --with-scheduler runs it."""
+    policy = _policy(func)
+    queue = django_rq.get_queue(policy.queue)
+    return queue.enqueue_at(
+        when,
+        func,
+        *args,
+        job_id=job_id,
+        job_timeout=policy.timeout,
+        retry=Retry(max=policy.retries, interval=list(policy.retry_intervals)) if policy.retries else None,
+        failure_ttl=7 * 24 * 3600,
+        **kwargs,
+    )
+
+
+def cancel_scheduled(job_id: str) -> bool:
+    """Take a scheduled or queued job out (the job itself must also refuse to run for a cancelled object)."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job
+
+    connection = django_rq.get_connection(QUEUE_DEFAULT)
+    try:
+        job = Job.fetch(job_id, connection=connection)
+    except NoSuchJobError:
+        return False
+    job.cancel()
+    job.delete()
+    return True
 
 
 def resolve(dotted_name: str) -> Callable:

@@ -1,7 +1,7 @@
 """Numbers a caller can dial inside a customer's PBX, and which of them are taken.
 
 Extensions, queue numbers and their log-in/log-out codes, voicemail access,
-external-number short codes (and, later, conference room numbers) share one
+external-number short codes and teleconference room numbers share one
 dial plan, so a new number must not collide with any of them.
 """
 
@@ -15,6 +15,7 @@ from pbx import constants
 
 def dial_plan(*, customer: Customer) -> dict[str, str]:
     """Every dialable code of the customer's PBX mapped to a description of what uses it."""
+    from conferences.models import ConferenceRoom
     from pbx.models import ExternalNumber, Queue, SipAccount
 
     taken: dict[str, str] = {constants.VOICEMAIL_ACCESS_CODE: _("voicemail access")}
@@ -28,6 +29,8 @@ def dial_plan(*, customer: Customer) -> dict[str, str]:
         ExternalNumber.objects.for_customer(customer).exclude(short_code="").values_list("short_code", "number")
     ):
         taken[code] = _("short code of external number %(number)s") % {"number": number}
+    for number, name in ConferenceRoom.objects.for_customer(customer).values_list("number", "name"):
+        taken[number] = _("teleconference room %(name)s") % {"name": name}
     return taken
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from conferences.models import ConferenceRoom
 from panel.models import Customer
 from pbx import choices
 from pbx.models import ExternalNumber, PhoneNumber, Queue, Scheme, SipAccount
@@ -20,7 +21,7 @@ from pbx.selectors.numbers import RouteTargets
 from pbx.services.numbers import NumberSettings
 
 NO_ROUTE = "none"
-Target = SipAccount | ExternalNumber | Queue | Scheme
+Target = SipAccount | ExternalNumber | Queue | Scheme | ConferenceRoom
 
 
 def encode_target(kind: str, pk: int | None) -> str:
@@ -36,6 +37,7 @@ def current_target(number: PhoneNumber) -> str:
         choices.RouteKind.EXTERNAL: number.route_external_id,
         choices.RouteKind.QUEUE: number.route_queue_id,
         choices.RouteKind.SCHEME: number.route_scheme_id,
+        choices.RouteKind.CONFERENCE: number.route_conference_id,
     }.get(number.route_kind)
     return encode_target(number.route_kind, pk)
 
@@ -58,6 +60,11 @@ class TargetChoices:
             ),
             (_("Queues"), choices.RouteKind.QUEUE, [(queue, str(queue)) for queue in targets.queues]),
             (_("Call-flow schemes"), choices.RouteKind.SCHEME, [(scheme, scheme.name) for scheme in targets.schemes]),
+            (
+                _("Teleconference rooms"),
+                choices.RouteKind.CONFERENCE,
+                [(room, f"{room.name} ({room.number})") for room in targets.rooms],
+            ),
         ]
         self.choices: list = [(NO_ROUTE, _("Do not forward"))]
         for group_label, kind, items in groups:
@@ -105,7 +112,10 @@ class PhoneNumberRowForm(forms.Form):
     )
     target = forms.ChoiceField(
         label=_("Forward to"),
-        help_text=_("Where calls to this number go: an extension, an external number, a queue or a call-flow scheme."),
+        help_text=_(
+            "Where calls to this number go: an extension, an external number, a queue, a call-flow scheme or a "
+            "teleconference room."
+        ),
     )
 
     def __init__(self, *args, numbers: dict[int, PhoneNumber], targets: TargetChoices, **kwargs) -> None:

@@ -73,6 +73,7 @@ def current_route(number: PhoneNumber, scheme: Scheme) -> str:
         choices.RouteKind.EXTERNAL: number.route_external,
         choices.RouteKind.QUEUE: number.route_queue,
         choices.RouteKind.SCHEME: number.route_scheme,
+        choices.RouteKind.CONFERENCE: number.route_conference,
     }.get(kind)
     if target is None:
         return str(_("not forwarded"))

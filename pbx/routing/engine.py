@@ -78,6 +78,7 @@ MAX_STEPS = 200
 QUEUE_LOGIN_SUFFIX = "*1"
 QUEUE_LOGOUT_SUFFIX = "*2"
 VOICEMAIL_ACCESS_CODE = "*98"
+CONFERENCE_PIN_ATTEMPTS = 3  # wrong PINs before a conference caller is disconnected
 EXTERNAL_RING_TIME = 30
 CALLED_RING_TIME = 60
 _SEPARATORS = re.compile(r"[\s\-./()]+")
@@ -260,6 +261,12 @@ class _Router:
                 self.add(StepKind.HANGUP, "did.missing_target", did=did.number)
             self.add(StepKind.ROUTE, "did.to_scheme", did=did.number, scheme=scheme.name)
             self.run_scheme(scheme)
+        elif did.route_kind == "conference":
+            room = self.config.conference_rooms.get(target)
+            if room is None:
+                self.add(StepKind.HANGUP, "did.missing_target", did=did.number)
+            self.add(StepKind.ROUTE, "did.to_conference", did=did.number, room=room.name)
+            self.join_conference(room)
         else:
             self.add(StepKind.HANGUP, "did.not_connected", did=did.number)
 
@@ -519,19 +526,28 @@ class _Router:
     # --- conference rooms ------------------------------------------------------------------------------------------
 
     def join_conference(self, room: ConferenceRoom | None) -> None:
+        """The PIN (three tries, then the caller is disconnected), then a place in the room unless it is full."""
         if room is None:
             self.add(StepKind.HANGUP, "conference.missing")
         if room.pin:
-            key, answer = self.ask(
-                QuestionKind.PIN,
-                f"pin.conference.{room.id}",
-                (Reply.CORRECT, Reply.WRONG),
-                Reply.CORRECT,
-                room=room.name,
-            )
-            self.add(StepKind.CHECK, "conference.pin", question=key, room=room.name)
-            if answer == Reply.WRONG:
-                self.add(StepKind.REFUSED, "conference.pin_wrong", room=room.name)
+            for attempt in range(1, CONFERENCE_PIN_ATTEMPTS + 1):
+                key, answer = self.ask(
+                    QuestionKind.PIN,
+                    f"pin.conference.{room.id}",
+                    (Reply.CORRECT, Reply.WRONG),
+                    Reply.CORRECT,
+                    room=room.name,
+                    attempt=attempt,
+                )
+                self.add(StepKind.CHECK, "conference.pin", seconds=5, question=key, room=room.name)
+                if answer == Reply.CORRECT:
+                    break
+                if attempt < CONFERENCE_PIN_ATTEMPTS:
+                    self.add(StepKind.CHECK, "conference.pin_retry", room=room.name, attempt=attempt)
+            else:
+                self.add(StepKind.REFUSED, "conference.pin_wrong", room=room.name, attempts=CONFERENCE_PIN_ATTEMPTS)
+        if room.participants >= room.max_participants:
+            self.add(StepKind.REFUSED, "conference.full", room=room.name, limit=room.max_participants)
         self.answered(
             Party("conference", room.number or room.name, room.id),
             "answered.conference",

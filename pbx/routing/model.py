@@ -107,8 +107,8 @@ class PhoneNumber:
     number: str  # E.164
     description: str = ""
     clip_prefix: str = ""
-    route_kind: str = "none"  # "none" | "extension" | "external" | "queue" | "scheme"
-    route_target: int | None = None  # id of the extension, external number, queue or scheme
+    route_kind: str = "none"  # "none" | "extension" | "external" | "queue" | "scheme" | "conference"
+    route_target: int | None = None  # id of the extension, external number, queue, scheme or conference room
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,8 @@ class ConferenceRoom:
     name: str
     number: str = ""  # the internal number, e.g. *7556
     pin: str = ""
+    max_participants: int = 15
+    participants: int = 0  # how many are in the room when the call arrives (live state, 0 for the tracer)
 
 
 @dataclass(frozen=True)

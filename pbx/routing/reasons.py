@@ -45,6 +45,7 @@ REASONS: dict[str, str] = {
     "did.to_external": _("%(did)s is forwarded to the external number %(number)s."),
     "did.to_queue": _("%(did)s is forwarded to the queue %(queue)s (%(queue_number)s)."),
     "did.to_scheme": _("%(did)s is bound to the call-flow scheme “%(scheme)s”."),
+    "did.to_conference": _("%(did)s is the number of the teleconference room “%(room)s”."),
     # Extensions
     "ring.extension": _("Extension %(extension)s rings for up to %(ring)s s; its phone shows %(shown)s."),
     "ring.forwarded": _("Extension %(extension)s rings for up to %(ring)s s (the “Return after” time of the forward)."),
@@ -128,7 +129,13 @@ REASONS: dict[str, str] = {
     # Conference rooms
     "conference.missing": _("The conference room no longer exists: hang up."),
     "conference.pin": _("The caller enters the PIN of the conference room %(room)s."),
-    "conference.pin_wrong": _("The PIN of the conference room %(room)s is wrong, so the caller cannot join."),
+    "conference.pin_retry": _("Wrong PIN (attempt %(attempt)s): the caller is asked again."),
+    "conference.pin_wrong": _(
+        "The PIN of the conference room %(room)s was wrong %(attempts)s times: the caller is disconnected."
+    ),
+    "conference.full": _(
+        "The conference room %(room)s is full (%(limit)s participants): the caller hears that and is disconnected."
+    ),
     "answered.conference": _("The caller joins the conference room %(room)s."),
     # Schemes
     "scheme.missing": _("The scheme no longer exists."),

@@ -97,7 +97,27 @@ def _route_target(number: PhoneNumber) -> int | None:
         choices.RouteKind.EXTERNAL: number.route_external_id,
         choices.RouteKind.QUEUE: number.route_queue_id,
         choices.RouteKind.SCHEME: number.route_scheme_id,
+        choices.RouteKind.CONFERENCE: number.route_conference_id,
     }.get(number.route_kind)
+
+
+def _conference_rooms(customer: Customer) -> dict[int, model.ConferenceRoom]:
+    """The customer's rooms with how many are in each now; none while the teleconference service is off."""
+    from conferences.selectors import conferences_available, room_list
+
+    if not conferences_available(customer=customer):
+        return {}
+    return {
+        room.pk: model.ConferenceRoom(
+            id=room.pk,
+            name=room.name,
+            number=room.number,
+            pin=room.pin,
+            max_participants=room.max_participants,
+            participants=room.live_count,
+        )
+        for room in room_list(customer=customer)
+    }
 
 
 def load_config(*, customer: Customer) -> model.RoutingConfig:
@@ -129,6 +149,7 @@ def load_config(*, customer: Customer) -> model.RoutingConfig:
             for number in PhoneNumber.objects.for_customer(customer)
         },
         queues=_queues(customer),
+        conference_rooms=_conference_rooms(customer),
         schemes={
             scheme.pk: model.Scheme(id=scheme.pk, name=scheme.name, graph=copy.deepcopy(scheme.graph))
             for scheme in Scheme.objects.for_customer(customer)

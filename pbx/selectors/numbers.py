@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
+from conferences.models import ConferenceRoom
 from panel.models import Customer
 from pbx.models import ExternalNumber, PhoneNumber, Queue, Scheme, SipAccount
 
@@ -19,6 +20,7 @@ class RouteTargets:
     external_numbers: list[ExternalNumber]
     queues: list[Queue]
     schemes: list[Scheme] = field(default_factory=list)
+    rooms: list = field(default_factory=list)  # conferences.ConferenceRoom
 
 
 def phone_number_list(*, customer: Customer, query: str = "") -> QuerySet[PhoneNumber]:
@@ -42,4 +44,5 @@ def route_targets(*, customer: Customer) -> RouteTargets:
         external_numbers=list(ExternalNumber.objects.for_customer(customer).order_by("number")),
         queues=list(Queue.objects.for_customer(customer).order_by("name")),
         schemes=list(Scheme.objects.for_customer(customer).order_by("name")),
+        rooms=list(ConferenceRoom.objects.for_customer(customer).order_by("number")),
     )

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from conferences.selectors import room_list
 from panel.models import Customer
 from pbx import choices
 from pbx.models import ExternalNumber, PhoneNumber, Queue, Scheme, SipAccount
@@ -154,7 +155,7 @@ def owned_objects(*, customer: Customer) -> OwnedObjects:
         voicemail_accounts=frozenset(pk for pk, _extension, voicemail in accounts if voicemail),
         external_numbers=frozenset(ExternalNumber.objects.for_customer(customer).values_list("pk", flat=True)),
         queues=frozenset(Queue.objects.for_customer(customer).values_list("pk", flat=True)),
-        rooms=frozenset(),  # the conferences app has no rooms yet
+        rooms=frozenset(room_list(customer=customer).values_list("pk", flat=True)),
         announcements=frozenset(item.path for item in announcement_list(customer=customer)),
         extension_numbers={pk: extension for pk, extension, _voicemail in accounts},
     )
@@ -220,7 +221,7 @@ def editor_objects(*, customer: Customer, scheme: Scheme) -> EditorObjects:
             {"id": queue.pk, "label": f"{queue.name} ({queue.number})"}
             for queue in Queue.objects.for_customer(customer).order_by("name")
         ],
-        rooms=[],
+        rooms=[{"id": room.pk, "label": f"{room.name} ({room.number})"} for room in room_list(customer=customer)],
         announcements=announcements,
     )
 

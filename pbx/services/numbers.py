@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from conferences.models import ConferenceRoom
 from panel.models import Customer
 from pbx import choices
 from pbx.models import ExternalNumber, PhoneNumber, Queue, Scheme, SipAccount
@@ -16,12 +17,14 @@ ROUTE_FIELDS = {
     choices.RouteKind.EXTERNAL: "route_external",
     choices.RouteKind.QUEUE: "route_queue",
     choices.RouteKind.SCHEME: "route_scheme",
+    choices.RouteKind.CONFERENCE: "route_conference",
 }
 ROUTE_MODELS = {
     choices.RouteKind.EXTENSION: SipAccount,
     choices.RouteKind.EXTERNAL: ExternalNumber,
     choices.RouteKind.QUEUE: Queue,
     choices.RouteKind.SCHEME: Scheme,
+    choices.RouteKind.CONFERENCE: ConferenceRoom,
 }
 SAVED_FIELDS = ["description", "clip_prefix", "route_kind", *ROUTE_FIELDS.values()]
 
@@ -34,7 +37,7 @@ class NumberSettings:
     description: str
     clip_prefix: str
     route_kind: str
-    target: SipAccount | ExternalNumber | Queue | Scheme | None = None
+    target: SipAccount | ExternalNumber | Queue | Scheme | ConferenceRoom | None = None
 
 
 def _check_target(*, customer: Customer, settings: NumberSettings) -> None:
@@ -56,6 +59,7 @@ def _snapshot(number: PhoneNumber) -> tuple:
         number.route_external_id,
         number.route_queue_id,
         number.route_scheme_id,
+        number.route_conference_id,
     )
 
 

@@ -747,8 +747,38 @@ OUTGOING_CASES = [
         make_config(extensions=[TEN], rooms=[ConferenceRoom(1, "Sala", "*7556", "4545")]),
         dial("*7556"),
         "refused",
-        answers={"pin.conference.1": "wrong"},
+        answers={"pin.conference.1": "wrong", "pin.conference.1.2": "wrong", "pin.conference.1.3": "wrong"},
         last="conference.pin_wrong",
+    ),
+    Case(
+        "conference-pin-right-at-third-attempt",
+        make_config(extensions=[TEN], rooms=[ConferenceRoom(1, "Sala", "*7556", "4545")]),
+        dial("*7556"),
+        "answered",
+        ["conference.pin", "conference.pin_retry", "conference.pin", "conference.pin_retry", "conference.pin"],
+        answers={"pin.conference.1": "wrong", "pin.conference.1.2": "wrong"},
+        last="answered.conference",
+    ),
+    Case(
+        "conference-full-room-refuses-the-next-caller",
+        make_config(
+            extensions=[TEN], rooms=[ConferenceRoom(1, "Sala", "*7556", "4545", max_participants=15, participants=15)]
+        ),
+        dial("*7556"),
+        "refused",
+        last="conference.full",
+    ),
+    Case(
+        "conference-did-routed-to-a-room",
+        make_config(
+            extensions=[TEN],
+            rooms=[ConferenceRoom(1, "Sala", "*7556", "4545", participants=14)],
+            phone_numbers=[did("conference", 1)],
+        ),
+        incoming(),
+        "answered",
+        ["did.to_conference", "conference.pin"],
+        last="answered.conference",
     ),
 ]
 

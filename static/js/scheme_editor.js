@@ -642,8 +642,11 @@
         wrapper.appendChild(emptyNote(objects.extensions) || element("span"));
         break;
       case "conference":
-        wrapper.appendChild(element("p", { "class": "small text-warning", text: words.conference_unavailable }));
-        if (objects.rooms.length) { wrapper.appendChild(field(words.room, objectSelect(id, "room", objects.rooms))); }
+        if (objects.rooms.length) {
+          wrapper.appendChild(field(words.room, objectSelect(id, "room", objects.rooms)));
+        } else {
+          wrapper.appendChild(element("p", { "class": "small text-warning", text: words.conference_unavailable }));
+        }
         break;
       default:
         wrapper.appendChild(element("p", { "class": "small text-muted", text: words.hangup_note }));
