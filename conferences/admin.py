@@ -6,6 +6,7 @@ from conferences.models import ConferenceEvent, ConferenceLimit, ConferenceRoom,
 @admin.register(ConferenceLimit)
 class ConferenceLimitAdmin(admin.ModelAdmin):
     list_display = ("customer", "max_participants")
+    list_filter = ("max_participants",)
     search_fields = ("customer__name", "customer__prefix")
     autocomplete_fields = ("customer",)
 
@@ -17,10 +18,18 @@ class ParticipantInline(admin.TabularInline):
     can_delete = False
 
 
+@admin.register(Participant)
+class ParticipantAdmin(admin.ModelAdmin):
+    list_display = ("number", "room", "joined_at", "left_at", "via")
+    list_filter = ("via",)
+    search_fields = ("number", "channel", "room__number", "room__customer__prefix")
+    readonly_fields = ("room", "channel", "number", "joined_at", "left_at", "via")
+
+
 @admin.register(ConferenceRoom)
 class ConferenceRoomAdmin(admin.ModelAdmin):
     list_display = ("number", "name", "customer", "max_participants", "created_at")
-    list_filter = ("customer",)
+    list_filter = ("greeting_kind", "customer")
     search_fields = ("name", "number", "customer__name", "customer__prefix")
     inlines = [ParticipantInline]
 

@@ -66,6 +66,11 @@ def _display(room: ConferenceRoom) -> ConferenceRoom:
     return room
 
 
+def _display_dial_out(dial_out: DialOut) -> DialOut:
+    dial_out.display_number = format_number(dial_out.number) if dial_out.number.startswith("+") else dial_out.number
+    return dial_out
+
+
 class RoomListView(AvailableMixin, generic.ListView):
     template_name = "conferences/room_list.html"
     context_object_name = "rooms"
@@ -175,10 +180,13 @@ class RoomDetailView(AvailableMixin, RoomObjectMixin, generic.View):
             "events": selectors.recent_events(customer=self.customer, room=room),
             "refresh_seconds": constants.LIVE_REFRESH_SECONDS,
         }
+        context["dial_outs"] = [
+            _display_dial_out(dial_out) for dial_out in selectors.dial_out_list(customer=self.customer, room=room)[:20]
+        ]
         if _is_htmx(request):
-            return render(request, "conferences/_live.html", context)
+            part = "_dial_outs" if request.GET.get("part") == "dial_outs" else "_live"
+            return render(request, f"conferences/{part}.html", context)
         context["form"] = ParticipantForm(customer=self.customer)
-        context["dial_outs"] = selectors.dial_out_list(customer=self.customer, room=room)[:20]
         return render(request, "conferences/room_detail.html", context)
 
 

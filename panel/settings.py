@@ -224,6 +224,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SERVE_AUTHENTICATION": [],
+    # Several endpoints have a field named "kind"; each choice set gets its own schema name.
+    "ENUM_NAME_OVERRIDES": {
+        "CallLegKindEnum": "billing.choices.LegKind",
+        "ConferenceEventKindEnum": "conferences.choices.EventKind",
+    },
 }
 
 # Security: secure defaults that a reverse proxy with TLS in front expects.

@@ -5,9 +5,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from billing.choices import LedgerKind
-from billing.models import LedgerEntry
+from billing.models import LedgerEntry, Service, Subscription
+from conferences.models import ConferenceRoom
+from conferences.services import room_save
 from panel.choices import Package
 from panel.models import Customer, User
 from pbx.choices import RouteKind
@@ -24,7 +27,7 @@ DEMO_CUSTOMERS = [
         Package.BIZNES,
         Decimal("250.00"),
         ("demo", "demo12345"),
-        ["+48943401128", "+48223001122"],
+        ["+48943401128", "+48223001122", "+48324000004"],
     ),
     (
         "drugafirma",
@@ -72,6 +75,8 @@ class Command(BaseCommand):
                 PhoneNumber.objects.get_or_create(number=number, defaults={"customer": customer, "area": "Polska"})
             if prefix == "firmaabcde" and not SipAccount.objects.for_customer(customer).exists():
                 self._telephony(customer)
+            if prefix == "firmaabcde" and not ConferenceRoom.objects.for_customer(customer).exists():
+                self._conference(customer)
             self.stdout.write(
                 f"{'Created' if created else 'Kept'} DEMO customer {prefix}: log in as {username} / {password}"
             )
@@ -82,6 +87,23 @@ class Command(BaseCommand):
         operator.set_password(password)
         operator.save()
         self.stdout.write(f"DEMO operator: {username} / {password} at /admin/")
+
+    def _conference(self, customer):
+        """Teleconferences switched on (monthly, free of charge for the demo) and one room on its own number."""
+        Subscription.objects.create(
+            customer=customer, service=Service.objects.get(code="conference_month"), started_at=timezone.now()
+        )
+        room_save(
+            customer=customer,
+            name="Telekonferencje z Klientami",
+            pin="4545",
+            number="*7556",
+            max_participants=15,
+            phone_number=PhoneNumber.objects.for_customer(customer).get(number="+48324000004"),
+        )
+        PhoneNumber.objects.for_customer(customer).filter(number="+48324000004").update(
+            description="Telekonferencje (DEMO)"
+        )
 
     def _telephony(self, customer):
         """A small working PBX: two extensions, a mobile, a queue, and a DID routed to the queue."""
