@@ -79,7 +79,7 @@ def test_incoming_call_answered_by_default(client_user, office):
     assert response.status_code == 200
     assert response.context["result"].outcome == "answered"
     text = steps_text(response)
-    assert "Połączenie od +48 600 100 200 na numer +48 943 401 128" in text
+    assert "Dzwoni +48 600 100 200 na numer +48 943 401 128" in text
     assert "Numer +48 943 401 128 jest przekierowany na numer wewnętrzny 10 Sekretariat." in text
     assert "Odbiera numer wewnętrzny 10 Sekretariat." in text
     html = response.content.decode()
@@ -117,7 +117,7 @@ def test_busy_forward_with_call_waiting_off(client_user, office):
 
 def test_withheld_caller(client_user, office):
     response = client_user.get(URL, incoming(office["number"], caller=""))
-    assert "Połączenie od numer zastrzeżony" in steps_text(response)
+    assert "Dzwoni numer zastrzeżony na numer" in steps_text(response)
 
 
 def test_international_call_refused_in_polish(client_user, office):
