@@ -5,8 +5,10 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 DEV_ENV := DEBUG=true
-RUN_PACKAGES := gettext ffmpeg fonts-dejavu-core $(if $(shell command -v npm),,nodejs npm)
-TEST_PACKAGES := $(RUN_PACKAGES) chromium postgresql
+# Kamailio is the SIP registrar phones register with (deploy/kamailio/); SIPp (sip-tester) is the phone in its tests.
+KAMAILIO_PACKAGES := kamailio kamailio-sqlite-modules kamailio-postgres-modules
+RUN_PACKAGES := gettext ffmpeg fonts-dejavu-core $(KAMAILIO_PACKAGES) $(if $(shell command -v npm),,nodejs npm)
+TEST_PACKAGES := $(RUN_PACKAGES) chromium postgresql sip-tester
 
 .PHONY: help run test test-postgres test-sqlite lint format bench messages system-run system-test assets clean
 

@@ -9,6 +9,7 @@ API_MODULES = [
     ("", "recordings.api"),
     ("", "pbx.api_voicemail"),
     ("", "callback.api"),
+    ("", "pbx.api_live"),
     ("", "conferences.api"),
 ]
 

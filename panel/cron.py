@@ -18,6 +18,8 @@ PERIODIC_JOBS = [
     ("recordings.jobs_push.push_nightly", "5 0 * * *"),
     ("billing.jobs_rating.rate_pending_call_records", "* * * * *"),
     ("recordings.jobs.apply_retention", "30 1 * * *"),
+    ("pbx.jobs.prune_live_calls", "23 * * * *"),
+    ("pbx.kamailio.jobs.monitor_sip_accounts", "*/5 * * * *"),
 ]
 
 for dotted_name, expression in PERIODIC_JOBS:

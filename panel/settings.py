@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "panel",
     "pbx",
+    "pbx.kamailio",
     "billing",
     "recordings",
     "conferences",
@@ -167,6 +168,21 @@ SIP_REALM = env_str("SIP_REALM", "centrala.local")
 SIP_SERVER_HOST = env_str("SIP_SERVER_HOST", "127.0.0.1")
 SIP_SERVER_PORT = env_int("SIP_SERVER_PORT", 5060)
 SIP_TRANSPORTS = env_list("SIP_TRANSPORTS", ["UDP", "TCP"])
+# The digest algorithm Kamailio challenges phones with: MD5 (every phone) or SHA-256 (RFC 8760, few phones).
+SIP_DIGEST_ALGORITHM = env_str("SIP_DIGEST_ALGORITHM", "MD5")
+# Devices one extension may register at once (a fax extension: always 1).
+SIP_MAX_CONTACTS = env_int("SIP_MAX_CONTACTS", 5)
+# How long the monitoring waits for a phone to answer SIP OPTIONS (retransmitting meanwhile).
+SIP_MONITOR_TIMEOUT = env_int("SIP_MONITOR_TIMEOUT", 4)
+
+# Kamailio, the SIP registrar and proxy (deploy/kamailio/, rendered by `manage.py render_kamailio`).
+KAMAILIO_BINARY = env_str("KAMAILIO_BINARY", "kamailio")
+KAMAILIO_LISTEN = env_str("KAMAILIO_LISTEN", "127.0.0.1")  # the address it binds
+KAMAILIO_PORT = env_int("KAMAILIO_PORT", SIP_SERVER_PORT)
+KAMAILIO_HOST = env_str("KAMAILIO_HOST", "127.0.0.1")  # where the panel's workers reach it
+KAMAILIO_ADVERTISE = env_str("KAMAILIO_ADVERTISE")  # the public address, when it binds a private one
+KAMAILIO_DB_URL = env_str("KAMAILIO_DB_URL")  # empty: the panel's own database (DATABASE_URL)
+KAMAILIO_CONFIG = Path(env_str("KAMAILIO_CONFIG", str(VAR_DIR / "kamailio" / "kamailio.cfg")))
 
 # Outgoing SMS (forward notices, callback instructions): the default gateway only records them in the outbox.
 SMS_GATEWAY = env_str("SMS_GATEWAY", "pbx.sms.OutboxGateway")
@@ -228,6 +244,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "CallLegKindEnum": "billing.choices.LegKind",
         "ConferenceEventKindEnum": "conferences.choices.EventKind",
+        "RatingStatusEnum": "billing.choices.RatingStatus",
     },
 }
 

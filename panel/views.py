@@ -6,7 +6,7 @@ from panel import selectors
 from panel.forms import LockoutAuthenticationForm
 from panel.generic import CustomerRequiredMixin, TenantDetailView, TenantListView
 from panel.models import User
-from panel.navigation import entry_for
+from pbx.kamailio import selectors as kamailio_selectors
 from recordings.push import selectors as push_selectors
 
 
@@ -22,19 +22,9 @@ class DashboardView(CustomerRequiredMixin, generic.TemplateView):
         context = super().get_context_data(**kwargs)
         context["counts"] = selectors.dashboard_counts(customer=self.customer)
         context["push_warnings"] = push_selectors.push_warnings(customer=self.customer)
+        context["sip_health_warnings"] = kamailio_selectors.health_warnings(customer=self.customer)
         return context
 
-
-class ComingSoonView(CustomerRequiredMixin, generic.TemplateView):
-    """Placeholder for an area of the menu that is not built yet, so no menu link is dead."""
-
-    template_name = "panel/coming_soon.html"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        entry = entry_for(self.request.resolver_match.view_name)
-        context["title"] = entry.label if entry else ""
-        return context
 
 
 class UserListView(TenantListView):

@@ -1,6 +1,16 @@
 from django.contrib import admin
 
-from pbx.models import ExternalNumber, PhoneNumber, Queue, QueueAgent, Scheme, SipAccount
+from pbx.models import (
+    CallEvent,
+    ExternalNumber,
+    LiveCall,
+    MonitorSession,
+    PhoneNumber,
+    Queue,
+    QueueAgent,
+    Scheme,
+    SipAccount,
+)
 
 CUSTOMER_SEARCH = ("customer__name", "customer__prefix")
 
@@ -140,4 +150,31 @@ class OutgoingSmsAdmin(ReadOnlyAdmin):
     list_filter = ("status", "purpose", "created_at")
     search_fields = ("to", "sender", "text", "key", *CUSTOMER_SEARCH)
     list_select_related = ("customer",)
+    date_hierarchy = "created_at"
+
+
+@admin.register(LiveCall)
+class LiveCallAdmin(ReadOnlyAdmin):
+    list_display = ("started_at", "call_id", "customer", "direction", "caller", "callee", "extension", "state")
+    list_filter = ("state", "direction", "started_at")
+    search_fields = ("call_id", "caller", "callee", "extension", *CUSTOMER_SEARCH)
+    list_select_related = ("customer",)
+    date_hierarchy = "started_at"
+
+
+@admin.register(CallEvent)
+class CallEventAdmin(ReadOnlyAdmin):
+    list_display = ("at", "event_id", "call_id", "kind", "customer", "received_at")
+    list_filter = ("kind", "at")
+    search_fields = ("event_id", "call_id", *CUSTOMER_SEARCH)
+    list_select_related = ("customer",)
+    date_hierarchy = "at"
+
+
+@admin.register(MonitorSession)
+class MonitorSessionAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "customer", "call_id", "mode", "target_kind", "target", "status", "requested_by")
+    list_filter = ("status", "mode", "target_kind", "created_at")
+    search_fields = ("call_id", "target", "monitor_call_id", *CUSTOMER_SEARCH)
+    list_select_related = ("customer", "requested_by")
     date_hierarchy = "created_at"

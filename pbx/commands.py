@@ -14,7 +14,9 @@ carries the command out. The default has no exchange behind it: the traffic
 simulator decides how the call goes and reports it through the same ingestion
 entry points a real PBX uses (the call record with both billable legs and,
 with the recording service on, the recording). `connect` bridges a caller who
-dialled in (the dial-in IVR) to a target: only the target leg is billable.
+dialled in (the dial-in IVR) to a target: only the target leg is billable. `monitor` has the
+exchange call a supervisor's phone (an extension or an external number) and let it listen to a live call,
+or whisper to the call's agent (the other party does not hear the supervisor).
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_COMMANDS = "pbx.commands.SimulatorCommands"
 RING_SECONDS = 5
+MONITOR_RING_SECONDS = 2
 ANNOUNCEMENT_SECONDS = 3
 
 
@@ -48,6 +51,17 @@ class OriginateResult:
     first_answered: bool
     second_answered: bool
     talk_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class MonitorResult:
+    """How the monitoring leg to the supervisor's phone went: its id, and when it rang and was answered."""
+
+    call_id: str
+    answered: bool
+    started_at: datetime
+    answered_at: datetime | None = None
+    detail: str = ""
 
 
 class PbxCommands(Protocol):
@@ -66,6 +80,10 @@ class PbxCommands(Protocol):
     def connect(
         self, *, customer: Customer, caller: str, service_number: str, to_number: str, caller_id: str, call_id: str
     ) -> OriginateResult: ...
+
+    def monitor(
+        self, *, customer: Customer, call_id: str, mode: str, target: str, target_kind: str, monitor_id: str
+    ) -> MonitorResult: ...
 
 
 def _iso(moment: datetime) -> str:
@@ -182,6 +200,25 @@ class SimulatorCommands:
             self._emit_recording(customer, call_id, target_answer, caller, to_number, talk)
         return OriginateResult(call_id, True, answered, talk)
 
+    def monitor(
+        self, *, customer: Customer, call_id: str, mode: str, target: str, target_kind: str, monitor_id: str
+    ) -> MonitorResult:
+        """Ring the supervisor's phone; the leg is reported in the monitored call's record when that call ends.
+
+        The simulator has no channels to bridge: it decides whether the supervisor answers and says when.
+        pbx.simulator.live, which plays the calls, puts the leg into the call record at the end of the call
+        (kind "monitor", billable, to an external number; "internal", free, to an extension).
+        """
+        start = timezone.now().replace(microsecond=0)
+        answered = self._answers(target)
+        logger.info("Simulated %s of call %s from %s %s (leg %s)", mode, call_id, target_kind, target, monitor_id)
+        return MonitorResult(
+            call_id=monitor_id,
+            answered=answered,
+            started_at=start,
+            answered_at=start + timedelta(seconds=MONITOR_RING_SECONDS) if answered else None,
+        )
+
     def _emit_recording(
         self, customer: Customer, call_id: str, start: datetime, caller: str, callee: str, seconds: int
     ) -> None:
@@ -220,6 +257,19 @@ def connect(
         to_number=to_number,
         caller_id=caller_id,
         call_id=call_id or f"dialin-{uuid.uuid4().hex[:20]}",
+    )
+
+
+def monitor(
+    *, customer: Customer, call_id: str, mode: str, target: str, target_kind: str, monitor_id: str
+) -> MonitorResult:
+    """Let a supervisor listen to the live call `call_id` (mode "listen") or whisper to its agent ("whisper").
+
+    The exchange calls `target`, one of the customer's extensions (`target_kind` "extension") or an external
+    number in E.164 form ("external", billed as a normal call). `monitor_id` names the monitoring leg.
+    """
+    return get_commands().monitor(
+        customer=customer, call_id=call_id, mode=mode, target=target, target_kind=target_kind, monitor_id=monitor_id
     )
 
 

@@ -1,7 +1,4 @@
-from django.urls import path
-
-from panel.views import ComingSoonView
-from pbx.views import external, greetings, numbers, queues, schemes, sip, tracer, voicemail
+from pbx.views import external, greetings, monitoring, numbers, queues, schemes, sip, tracer, voicemail
 
 app_name = "pbx"
 
@@ -12,7 +9,7 @@ urlpatterns = [
     *numbers.urlpatterns,
     *queues.urlpatterns,
     *schemes.urlpatterns,
-    path("monitoring/", ComingSoonView.as_view(), name="monitoring"),
+    *monitoring.urlpatterns,
     *tracer.urlpatterns,
     *voicemail.urlpatterns,
 ]

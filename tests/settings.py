@@ -25,3 +25,7 @@ RECORDINGS_ROOT = Path(_FILES) / "recordings"  # noqa: F405
 
 # Translation parts written beside the main catalogue while work is in progress (merged before commit).
 LOCALE_PATHS = [*LOCALE_PATHS, *sorted((BASE_DIR / "locale" / "parts").glob("*"))]  # noqa: F405
+
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    # A file, not memory: Kamailio (pbx.kamailio integration tests) opens the test database from its own process.
+    DATABASES["default"]["TEST"] = {"NAME": str(Path(_FILES) / "test-db.sqlite3")}  # noqa: F405

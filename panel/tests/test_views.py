@@ -75,11 +75,6 @@ def test_every_menu_entry_answers(client_user):
         assert response.status_code == 200, entry.url_name
 
 
-def test_unbuilt_area_says_in_preparation(client_user):
-    html = client_user.get(reverse("pbx:monitoring")).content.decode()
-    assert "Monitoring połączeń" in html and "W przygotowaniu" in html
-
-
 def test_language_switch_to_english(client_user):
     client_user.post(reverse("set_language"), {"language": "en", "next": "/"})
     html = client_user.get(reverse("panel:dashboard")).content.decode()

@@ -1,4 +1,5 @@
 from pbx.models.external import ExternalNumber
+from pbx.models.live import CallEvent, LiveCall, MonitorSession
 from pbx.models.numbers import PhoneNumber
 from pbx.models.queues import Queue, QueueAgent
 from pbx.models.schemes import Scheme
@@ -7,6 +8,9 @@ from pbx.models.sms import OutgoingSms
 from pbx.models.voicemail import VoicemailMessage
 
 __all__ = [
+    "CallEvent",
+    "LiveCall",
+    "MonitorSession",
     "ExternalNumber",
     "OutgoingSms",
     "PhoneNumber",

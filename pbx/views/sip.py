@@ -17,6 +17,7 @@ from panel.generic import TenantCreateView, TenantDeleteView, TenantDetailView, 
 from panel.money import gross_amount
 from pbx import choices
 from pbx.forms.sip import SipAccountForm
+from pbx.kamailio import selectors as kamailio_selectors
 from pbx.models import SipAccount
 from pbx.selectors import sip as selectors
 from pbx.services import sip as services
@@ -40,8 +41,10 @@ class SipAccountListView(TenantListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        registered = kamailio_selectors.registrations(customer=self.customer, accounts=context["accounts"])
         for account in context["accounts"]:
             account.forwarding_summary = selectors.forwarding_summary(account)
+            account.registrations = registered.get(account.pk, [])
         current = self.current_sort()
         query = self.request.GET.get("q", "").strip()
         context["sort"] = current
@@ -158,6 +161,12 @@ class SipAccountDetailView(TenantDetailView):
             "username": account.sip_username,
             "realm": settings.SIP_REALM,
         }
+        context["registrations"] = kamailio_selectors.account_registrations(customer=self.customer, account=account)
+        context["health"] = (
+            kamailio_selectors.account_health(customer=self.customer, account=account)
+            if account.monitor_health
+            else None
+        )
         context["choices"] = choices
         if account.max_rate is not None:
             context["max_rate_gross"] = gross_amount(account.max_rate, quantum=Decimal("0.001"))

@@ -1,4 +1,4 @@
-"""Start the whole panel on embedded defaults: Redis, web, RQ worker with scheduler, cron."""
+"""Start the whole panel on embedded defaults: Redis, web, RQ worker with scheduler, cron, FTP, Kamailio."""
 
 from __future__ import annotations
 
@@ -10,10 +10,12 @@ import time
 from urllib.parse import urlparse
 
 from django.conf import settings
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.core.management.base import BaseCommand
+from django.db import connection
 
 from panel import embedded
+from panel.management.commands.seed_demo import DEMO_SIP_PASSWORD
 
 PERIODIC_MODULE = "panel.cron"
 
@@ -23,7 +25,10 @@ def _interrupt(signum, frame):
 
 
 class Command(BaseCommand):
-    help = "Run Centrala for development: embedded Redis, web server, worker with scheduler and cron; Ctrl-C stops all."
+    help = (
+        "Run Centrala for development: embedded Redis, web server, worker with scheduler, cron, FTP and (when "
+        "installed) Kamailio; Ctrl-C stops all."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1")
@@ -60,6 +65,7 @@ class Command(BaseCommand):
             processes["ftp"] = start(
                 "runftpserver", "--host", "127.0.0.1", "--port", str(settings.FTP_PUBLIC_PORT), "--tls"
             )
+            sip_line = self._start_kamailio(processes)
             if not no_seed:
                 # 30 days of demo traffic (idempotent: later starts only add the calls since the last run);
                 # the worker stores the recordings' audio in the background.
@@ -72,8 +78,24 @@ class Command(BaseCommand):
                     background_audio=True,
                     stdout=self.stdout,
                 )
+                # Something to watch live: calls going on now (Monitorowanie połączeń) and two callers in the
+                # demo teleconference room for half an hour.
+                processes["live-calls"] = start(
+                    "simulate_live_calls", "--customer", "firmaabcde", "--calls", "3", "--seconds", "180", "--forever"
+                )
+                try:
+                    call_command(
+                        "simulate_conference",
+                        customer="firmaabcde",
+                        room="*7556",
+                        callers=2,
+                        stay=1800,
+                        stdout=self.stdout,
+                    )
+                except CommandError as error:
+                    self.stdout.write(f"No demo teleconference: {error}")
             time.sleep(1.5)
-            self._banner(host, port)
+            self._banner(host, port, sip_line)
             signal.signal(signal.SIGTERM, _interrupt)
             while True:
                 for name, process in processes.items():
@@ -88,7 +110,38 @@ class Command(BaseCommand):
                 embedded.stop(process)
             self.stdout.write("All Centrala processes stopped.")
 
-    def _banner(self, host: str, port: int) -> None:
+    def _start_kamailio(self, processes: dict[str, subprocess.Popen]) -> str:
+        """Kamailio, the SIP registrar, when Debian's package is installed; the banner's line about it."""
+        from pbx.kamailio import config as kamailio_config
+        from pbx.kamailio import process as kamailio_process
+        from pbx.kamailio import sipping
+
+        db_module = "db_postgres" if connection.vendor == "postgresql" else "db_sqlite"
+        reason = kamailio_process.missing(db_module=db_module, executable=settings.KAMAILIO_BINARY)
+        if reason:
+            return f"SIP registrar: not started. {reason}"
+        host, port = settings.KAMAILIO_HOST, settings.KAMAILIO_PORT
+        if sipping.options(host, port, timeout=0.5):
+            return f"SIP registrar: something already answers on {host}:{port}; Kamailio not started."
+        path = kamailio_config.write(kamailio_config.KamailioOptions.from_settings(), settings.KAMAILIO_CONFIG)
+        try:
+            processes["kamailio"] = kamailio_process.start(
+                config=path,
+                host=host,
+                port=port,
+                work_dir=settings.VAR_DIR / "kamailio",
+                executable=settings.KAMAILIO_BINARY,
+            )
+        except RuntimeError as error:
+            self.stderr.write(str(error))
+            return f"SIP registrar: Kamailio did not start (see {settings.VAR_DIR / 'kamailio' / 'kamailio.log'})."
+        transports = "+".join(settings.SIP_TRANSPORTS)
+        return (
+            f"SIP registrar (Kamailio): {settings.KAMAILIO_LISTEN}:{port} {transports}, realm {settings.SIP_REALM}"
+            f"   a softphone registers as firmaabcde_10 / {DEMO_SIP_PASSWORD} (README: Phones)"
+        )
+
+    def _banner(self, host: str, port: int, sip_line: str) -> None:
         base = f"http://{host}:{port}"
         self.stdout.write(
             self.style.SUCCESS(
@@ -101,6 +154,7 @@ class Command(BaseCommand):
                         f"  Background jobs: {base}/admin/django_rq/dashboard/",
                         f"  Recordings FTP/FTPS: ftp://127.0.0.1:{settings.FTP_PUBLIC_PORT}/ (explicit TLS available)"
                         "   log in with the customer prefix and the password in Usługi / Oferta",
+                        f"  {sip_line}",
                         "Press Ctrl-C to stop everything.",
                         "",
                     ]
