@@ -8,6 +8,19 @@ from django.utils.translation import gettext_lazy as _
 from panel.models import ApiToken, Customer, LoginFailure, LoginLock, User
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """For rows that the PBX or the panel's own jobs write: operators look, nobody edits or deletes by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class CustomerUserInline(admin.TabularInline):
     model = User
     fields = ("username", "email", "first_name", "last_name", "is_active", "last_login")

@@ -111,18 +111,8 @@ class SchemeAdmin(admin.ModelAdmin):
 
 from django.utils.translation import gettext_lazy as _  # noqa: E402
 
+from panel.admin import ReadOnlyAdmin  # noqa: E402
 from pbx.models import OutgoingSms, VoicemailMessage  # noqa: E402
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(VoicemailMessage)

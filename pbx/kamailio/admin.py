@@ -2,23 +2,14 @@
 
 from django.contrib import admin
 
+from panel.admin import ReadOnlyAdmin
 from pbx.kamailio.models import Location, SipHealth
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        # Kamailio keeps registrations in memory too (usrloc write-through): deleting a row would not unregister.
-        return False
 
 
 @admin.register(Location)
 class LocationAdmin(ReadOnlyAdmin):
+    # Read-only: Kamailio keeps registrations in memory too (usrloc write-through), so deleting a row would not
+    # unregister the phone.
     list_display = ("username", "contact", "received", "user_agent", "last_modified", "expires")
     search_fields = ("username", "contact", "received", "user_agent")
     ordering = ("username", "id")

@@ -10,6 +10,7 @@ import signal
 import subprocess
 from pathlib import Path
 
+from panel import embedded
 from pbx.kamailio import sipping
 
 # Debian's packages put the modules here; the database modules come in separate packages.
@@ -99,12 +100,6 @@ def start(
 
 def stop(process: subprocess.Popen, timeout: float = 10.0) -> None:
     """Stop Kamailio: its main process stops its children on SIGTERM; whatever is left of its group is killed."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    embedded.stop(process, timeout)
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(process.pid, signal.SIGKILL)  # its own session (start_new_session), so only its children
