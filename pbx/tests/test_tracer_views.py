@@ -308,3 +308,23 @@ def test_reset_link_keeps_the_call_and_drops_the_answers(client_user, office):
     reset = response.context["reset_url"]
     assert f"phone_number={office['number'].pk}" in reset
     assert "a-ext" not in reset
+
+
+def test_a_number_routed_to_a_teleconference_room_asks_the_pin_up_to_three_times(client_user, customer):
+    from conferences.services import room_save
+    from panel.choices import Package
+
+    customer.package = Package.PREMIUM
+    customer.save(update_fields=["package"])
+    number = PhoneNumber.objects.create(customer=customer, number="+48324000004")
+    room = room_save(
+        customer=customer, name="Zarząd", pin="4545", number="*7556", max_participants=15, phone_number=number
+    )
+    joined = client_user.get(URL, incoming(number))
+    assert "to numer sali telekonferencyjnej „Zarząd”" in steps_text(joined)
+    assert f'name="a-pin.conference.{room.pk}"' in joined.content.decode()
+
+    wrong = {f"a-pin.conference.{room.pk}": "wrong", f"a-pin.conference.{room.pk}.2": "wrong"}
+    wrong[f"a-pin.conference.{room.pk}.3"] = "wrong"
+    text = steps_text(client_user.get(URL, incoming(number, **wrong)))
+    assert "był błędny 3 razy: dzwoniący zostaje rozłączony" in text
