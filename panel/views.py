@@ -18,13 +18,20 @@ class LoginView(auth_views.LoginView):
 class DashboardView(CustomerRequiredMixin, generic.TemplateView):
     template_name = "panel/dashboard.html"
 
+    def get_template_names(self):
+        if self.request.headers.get("HX-Request") == "true":
+            return ["panel/_live_now.html"]  # the "now" cards, refreshed every few seconds
+        return [self.template_name]
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context["live"] = selectors.live_now(customer=self.customer)
+        if self.request.headers.get("HX-Request") == "true":
+            return context
         context["counts"] = selectors.dashboard_counts(customer=self.customer)
         context["push_warnings"] = push_selectors.push_warnings(customer=self.customer)
         context["sip_health_warnings"] = kamailio_selectors.health_warnings(customer=self.customer)
         return context
-
 
 
 class UserListView(TenantListView):

@@ -143,3 +143,21 @@ def test_recording_uploads_may_be_larger_than_other_requests(client, settings):
     assert response.status_code != 413  # passes the size check (and is refused later for having no token)
     response = client.post("/api/v1/recordings/", data=b"x" * 6000, content_type="application/octet-stream")
     assert response.status_code == 413
+
+
+def test_dashboard_shows_what_is_going_on_now_and_refreshes_it(client_user, customer):
+    from django.utils import timezone
+
+    from conferences.models import ConferenceRoom, Participant
+    from pbx.simulator.live import start_call
+
+    room = ConferenceRoom.objects.create(customer=customer, name="Zarząd", pin="4545", number="*7556")
+    for channel in ("a", "b"):
+        Participant.objects.create(room=room, channel=channel, number="+48601000001", joined_at=timezone.now())
+    start_call(customer=customer, caller="+48601222333", callee="+48943401128")
+
+    html = client_user.get(reverse("panel:dashboard")).content.decode()
+    assert 'data-testid="live-calls">1<' in html
+    assert 'data-testid="conference-participants">2<' in html and "w 1 sali" in html
+    partial = client_user.get(reverse("panel:dashboard"), HTTP_HX_REQUEST="true").content.decode()
+    assert "<html" not in partial and 'data-testid="live-calls">1<' in partial
