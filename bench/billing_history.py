@@ -14,7 +14,7 @@ a larger share so that page 1,000 exists. Then it measures the server time
 each next to the bare SQL of the same rows as the baseline: the EXPLAIN
 ANALYZE execution time of the queries the view sent to the call-record table
 (PostgreSQL), or the time to run that SQL directly (SQLite). It prints the
-ratio and checks the target: history pages under 50 ms at any depth.
+ratio and checks the target: history pages under 50 ms at any depth (95th percentile).
 
 The database is a throwaway SQLite file (the default; your development
 database is not touched), or the one in DATABASE_URL (e.g. PostgreSQL), where
@@ -96,6 +96,9 @@ def setup_django() -> str:
         connection.close()
 
     call_command("migrate", verbosity=0)
+    from django.conf import settings
+
+    settings.DEBUG = False  # as in production: with DEBUG every query is also logged and templates keep debug data
     return f"{description}, {connection.vendor}"
 
 
@@ -388,8 +391,8 @@ def run_bench(options) -> None:
             baseline = bare_sql_ms(result["queries"], max(3, options.repeat // 3))
             ratio = result["median"] / baseline if baseline > 0 else float("inf")
             verdict = ""
-            if "page" in result["name"]:
-                verdict = "ok" if result["median"] < PAGE_TARGET_MS else f"over {PAGE_TARGET_MS:.0f} ms"
+            if "page" in result["name"]:  # judged by the 95th percentile, not only the median
+                verdict = "ok" if result["p95"] < PAGE_TARGET_MS else f"p95 over {PAGE_TARGET_MS:.0f} ms"
             print(
                 f"{result['name']:40} {result['median']:10.2f} {result['p95']:9.2f} {baseline:12.2f} "
                 f"{ratio:6.1f}x  {verdict}"

@@ -176,6 +176,23 @@ def create_calls(customer, rng: random.Random, count: int) -> int:
     return count
 
 
+def database_cpu() -> float | None:
+    """CPU seconds used so far by the PostgreSQL server process of this connection, when it runs on this machine
+    (read from /proc); None otherwise. With it the figures say how the time splits between worker and database."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def bench_end_to_end(prefix_count: int, record_count: int, baseline_rate: float) -> None:
     from django.db import connection
 
@@ -210,9 +227,10 @@ def bench_end_to_end(prefix_count: int, record_count: int, baseline_rate: float)
             f"(70% out, 20% in, 10% forwarded), {prefix_count:,}-prefix tariff; set up in "
             f"{time.perf_counter() - started:.1f} s"
         )
-        started, cpu_started = time.perf_counter(), time.process_time()
+        started, cpu_started, server_started = time.perf_counter(), time.process_time(), database_cpu()
         result = rate_call_records(customer.pk)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+        server = database_cpu() - server_started if server_started is not None else None
         pending = CallRecord.objects.filter(customer=customer, rating_status=RatingStatus.PENDING).count()
         charges = LedgerEntry.objects.filter(customer=customer).count()
         rate = created / elapsed
@@ -221,6 +239,10 @@ def bench_end_to_end(prefix_count: int, record_count: int, baseline_rate: float)
         print(f"  rated {result['rated']:,}, unratable {result['unratable']:,}, left pending {pending}, "
               f"ledger charges {charges:,}, in {elapsed:.2f} s ({cpu:.2f} s CPU of this process{included}: "
               f"{created / cpu:,.0f} records per CPU-second)")  # fmt: skip
+        if server is not None:
+            together = created / (cpu + server)
+            print(f"  the job's PostgreSQL server process used {server:.2f} s CPU meanwhile: "
+                  f"{together:,.0f} records per CPU-second of worker and database together")  # fmt: skip
         print(f"  bare longest-prefix loop (baseline) {baseline_rate:>12,.0f} lookups/s")
         print(
             f"  rate_call_records job                {rate:>12,.0f} records/s = {baseline_rate / rate:.0f}× slower "

@@ -2,9 +2,12 @@
 
 The prices come from the plain-Python engine (billing/rating.py); this module
 reads and writes in bulk around it: one query for a batch of records, one
-for their billable legs, one UPDATE … FROM (VALUES …) per table and one
-multi-row INSERT of ledger entries, all in the batch's transaction, so a
-call's cost and its charge are written together or not at all.
+for their billable legs, and the legs' and records' results and the ledger
+entries written together (`BulkWrites`: COPY and one statement on
+PostgreSQL, prepared statements run for all rows on SQLite), all in the
+batch's transaction, so a call's cost and its charge are written together
+or not at all. Amounts stay whole grosz until they become the text the
+database reads; no Decimal or model instance is made per row.
 
 Repeating is safe: only pending records are taken (locked, skipping rows
 another worker holds), and each call's charge carries the idempotency key
@@ -16,7 +19,9 @@ the ledger by the difference with one new entry per changed call.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import io
+import re
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -34,7 +39,6 @@ from billing.models import CallLeg, CallRecord, LedgerEntry, Tariff, TariffRate
 from billing.rating import (
     NO_TARIFF,
     NOT_PUBLIC_NUMBER,
-    CallPrice,
     LegToRate,
     PrefixTable,
     Rate,
@@ -49,11 +53,10 @@ from billing.rating import (
 from billing.selectors import tariff_for_customer
 from panel.models import Customer, User
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 2000
 # Up to this many distinct destinations in a batch, only their possible prefixes are read from the tariff
 # (a few rows by the unique index), so a job for one new call does not load 60,000 prefixes.
 CANDIDATE_LOOKUP_LIMIT = 200
-UPDATE_CHUNK = 500
 
 
 @dataclass
@@ -94,7 +97,7 @@ class TariffTable:
             "prefix", "destination", "price_per_minute", "connection_fee", "first_increment", "next_increment"
         )
         return [
-            Rate(prefix, destination, as_decimal(price), as_decimal(fee), first, step)
+            Rate.from_stored(prefix, destination, as_decimal(price), as_decimal(fee), first, step)
             for prefix, destination, price, fee, first, step in raw_rows(rows.order_by())
         ]
 
@@ -172,7 +175,10 @@ def call_records_rerate(
 
 
 class _Context:
-    """What every batch of one run shares: the customer, its tariff and VAT, the time, who asked."""
+    """What every batch of one run shares: the customer, its tariff and VAT, the time, who asked.
+
+    Values that go into every written row are rendered for the driver once here (see `BulkWrites`).
+    """
 
     def __init__(self, *, customer: Customer, now: datetime, user: User | None = None) -> None:
         self.customer = customer
@@ -180,12 +186,77 @@ class _Context:
         self.user = user
         self.tariff = TariffTable(tariff_for_customer(customer=customer))
         self.vat_points = vat_basis_points(customer.vat_rate)
-        self.now_db = LedgerEntry._meta.get_field("created_at").get_db_prep_save(now, connection)
+        self.now_db = db_text(LedgerEntry._meta.get_field("created_at").get_db_prep_save(now, connection))
+        self.vat_rate_db = str(customer.vat_rate)
+        self.user_id = user.pk if user else None
+        self._amount_texts: dict[int, str] = {}
+
+    def amount_text(self, grosz: int) -> str:
+        """`pln_text` of an amount, remembered for the run (the same few thousand amounts come back)."""
+        text = self._amount_texts.get(grosz)
+        if text is None:
+            text = self._amount_texts[grosz] = pln_text(grosz)
+        return text
+
+    def charge_row(
+        self, record_id: int, net: int, gross: int, key: str, reason: str, kind: str = LedgerKind.CALL.value
+    ) -> tuple:
+        """The values of LEDGER_FIELDS of an entry of `net` and `gross` grosz (gross half-up at the customer's
+        VAT rate, as `LedgerEntry.build` makes it) for the call `record_id`."""
+        text = self.amount_text
+        return (
+            self.customer.pk,
+            kind,
+            text(net),
+            self.vat_rate_db,
+            text(gross - net),
+            text(gross),
+            reason,
+            record_id,
+            key,
+            self.now_db,
+            self.user_id,
+        )
 
 
 def _claim(queryset) -> list[tuple]:
     """Lock the batch's rows (PostgreSQL skips rows another worker holds; SQLite serialises writers)."""
     return raw_rows(queryset.select_for_update(skip_locked=True).values_list("pk", "caller", "callee", "started_at"))
+
+
+def _billable_legs(call_ids: list[int]) -> list[tuple]:
+    """(id, call id, index, destination, answered, ended) of the calls' billable legs, in call and leg order.
+
+    Written out rather than built by the ORM, which prepares each of the thousands of ids on its own.
+    On PostgreSQL each call's legs are looked up by the (call, index) index: a lateral subquery kept
+    apart by OFFSET 0, which the planner would otherwise join by scanning the whole table while its
+    statistics say the table is small.
+    """
+    quote = connection.ops.quote_name
+    columns = ", ".join(f"l.{quote(CallLeg._meta.get_field(name).column)}" for name in LEG_READ_FIELDS)
+    table, call = quote(CallLeg._meta.db_table), quote(CallLeg._meta.get_field("call").column)
+    index, billable = quote(CallLeg._meta.get_field("index").column), quote(CallLeg._meta.get_field("billable").column)
+    ids = [int(pk) for pk in call_ids]
+    if not ids:
+        return []
+    if connection.vendor == "postgresql":
+        sql = (
+            f"SELECT {columns} FROM unnest(%s::bigint[]) AS c(id) CROSS JOIN LATERAL "  # noqa: S608 (model names)
+            f"(SELECT * FROM {table} WHERE {call} = c.id AND {billable} OFFSET 0) AS l ORDER BY l.{call}, l.{index}"
+        )
+        params = [ids]
+    else:
+        sql = (
+            f"SELECT {columns} FROM {table} AS l WHERE l.{call} IN ({', '.join(['%s'] * len(ids))}) "  # noqa: S608
+            f"AND l.{billable} ORDER BY l.{call}, l.{index}"
+        )
+        params = ids
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+LEG_READ_FIELDS = ("id", "call", "index", "destination", "answered_at", "ended_at")
 
 
 def _rate_records(context: _Context, records: Sequence[tuple], *, charged: dict | None = None) -> RatingSummary:
@@ -197,51 +268,65 @@ def _rate_records(context: _Context, records: Sequence[tuple], *, charged: dict 
     summary = RatingSummary()
     if not records:
         return summary
-    legs_by_call: dict[int, list[tuple[int, LegToRate]]] = defaultdict(list)
-    legs = (
-        CallLeg.objects.filter(call__in=[record[0] for record in records], billable=True)
-        .order_by("call", "index")
-        .values_list("pk", "call", "index", "destination", "answered_at", "ended_at")
-    )
-    numbers = set()
-    for leg_id, call_id, index, destination, answered_at, ended_at in raw_rows(legs):
+    legs_by_call: dict[int, tuple[list[int], list[LegToRate]]] = {}
+    destinations = set()
+    for leg_id, call_id, index, destination, answered_at, ended_at in _billable_legs([record[0] for record in records]):
         seconds = leg_seconds(as_datetime(answered_at), as_datetime(ended_at)) if answered_at else 0
-        legs_by_call[call_id].append((leg_id, LegToRate(index, destination, seconds)))
-        numbers.add(to_e164(destination))
+        call_legs = legs_by_call.get(call_id)
+        if call_legs is None:
+            call_legs = legs_by_call[call_id] = ([], [])
+        call_legs[0].append(leg_id)
+        call_legs[1].append(LegToRate(index, destination, seconds))
+        destinations.add(destination)
+    numbers = {to_e164(destination) for destination in destinations}
     numbers.discard(None)
-    table = context.tariff.for_numbers(numbers)
+    table = context.tariff.for_numbers(numbers) if destinations else None
 
     leg_rows, rated_rows, unratable_rows, entries = [], [], [], []
-    rated, status = context.now_db, RatingStatus.RATED.value
+    rated, status, vat_points, booked = context.now_db, RatingStatus.RATED.value, context.vat_points, 0
+    text, free = context.amount_text, (None, None)
     labels = _CallLabels()
     for record_id, caller, callee, started_at in records:
-        call_legs = legs_by_call.get(record_id, ())
-        price = rate_call([leg for _leg_id, leg in call_legs], table, context.vat_points)
+        leg_ids, legs = legs_by_call.get(record_id, free)
+        if legs is None:  # no billable leg (incoming, internal): free
+            rated_rows.append((record_id, "0.00", "0.00", status, "", rated))
+            continue
+        price = rate_call(legs, table, vat_points)
         if price.problem is not None:
             unratable_rows.append((record_id, RatingStatus.UNRATABLE.value, _problem_text(price.problem, context)))
             continue
-        for (leg_id, _leg), leg in zip(call_legs, price.legs, strict=True):
-            rate = leg.rate
-            cost = grosz_to_pln(leg.cost_grosz)
-            leg_rows.append((leg_id, leg.billed_seconds, leg.destination_name, rate and rate.price_per_minute, cost))
-        rated_rows.append((record_id, price.cost_net, price.cost_gross, status, "", rated))
-        entry = _ledger_row(context, record_id, price, (caller, callee, started_at), charged, labels)
-        if entry is not None:
-            entries.append(entry)
+        for leg_id, leg in zip(leg_ids, price.legs, strict=True):
+            price_text = None if leg.rate is None else str(leg.rate.price_per_minute)
+            leg_rows.append((leg_id, leg.billed_seconds, leg.destination_name, price_text, text(leg.cost_grosz)))
+        net = price.net_grosz
+        rated_rows.append((record_id, text(net), text(price.gross_grosz), status, "", rated))
+        if charged is None:
+            if net:  # the call's charge: the negated cost, under the call's idempotency key
+                reason = labels.label(caller, callee, started_at)
+                entries.append(context.charge_row(record_id, -net, -price.gross_grosz, f"call:{record_id}", reason))
+                booked -= net
+            continue
+        correction = _correction(context, record_id, net, charged, labels.label(caller, callee, started_at))
+        if correction is not None:
+            entries.append(correction[1:])
+            booked += correction[0]
 
-    bulk_set(CallLeg, LEG_RESULT_FIELDS, leg_rows)
-    bulk_set(CallRecord, ["cost_net", "cost_gross", "rating_status", "rating_error", "rated_at"], rated_rows)
-    bulk_set(CallRecord, ["rating_status", "rating_error"], unratable_rows)
+    writes = BulkWrites()
+    writes.update(CallLeg, LEG_RESULT_FIELDS, leg_rows)
+    writes.update(CallRecord, RATED_FIELDS, rated_rows)
+    writes.update(CallRecord, ["rating_status", "rating_error"], unratable_rows)
     # In a normal run an entry whose idempotency key exists was charged already: skip it, never charge twice.
-    bulk_insert(LedgerEntry, LEDGER_FIELDS, entries, skip_conflicts=charged is None)
+    writes.insert(LedgerEntry, LEDGER_FIELDS, entries, skip_conflicts=charged is None)
+    writes.apply()
     summary.rated = len(rated_rows)
     summary.unratable = len(unratable_rows)
     summary.ledger_entries = len(entries)
-    summary.ledger_net = sum((entry[2] for entry in entries), Decimal("0.00"))
+    summary.ledger_net = grosz_to_pln(booked)
     return summary
 
 
 LEG_RESULT_FIELDS = ["billed_seconds", "destination_name", "rate_per_minute", "cost_net"]
+RATED_FIELDS = ["cost_net", "cost_gross", "rating_status", "rating_error", "rated_at"]
 LEDGER_FIELDS = [
     "customer",
     "kind",
@@ -257,42 +342,21 @@ LEDGER_FIELDS = [
 ]
 
 
-def _ledger_row(
-    context: _Context, record_id: int, price: CallPrice, call: tuple, charged: dict | None, labels: _CallLabels
-) -> tuple | None:
-    """The values of LEDGER_FIELDS for the call's charge, or its correction when re-rating; None when nothing
-    is owed. Amounts as `LedgerEntry.build` makes them (VAT half-up at the customer's rate) from whole grosz."""
-    if charged is None:
-        if not price.net_grosz:
-            return None
-        net, kind, key, reason = -price.net_grosz, LedgerKind.CALL.value, f"call:{record_id}", labels.label(*call)
+def _correction(context: _Context, record_id: int, net: int, charged: dict, reason: str) -> tuple | None:
+    """Re-rating: the net amount in grosz, then the values of LEDGER_FIELDS, of the entry that brings what the
+    call was charged to its new net cost `net` (grosz); None when nothing changes."""
+    charged_net, entry_count = charged.get(record_id, (Decimal("0"), 0))
+    amount = -(net - int(charged_net * 100))
+    if not amount:
+        return None
+    if entry_count == 0:
+        kind, key = LedgerKind.CALL.value, f"call:{record_id}"
     else:
-        charged_net, entry_count = charged.get(record_id, (Decimal("0"), 0))
-        difference = price.net_grosz - int(charged_net * 100)
-        if not difference:
-            return None
-        net, reason = -difference, labels.label(*call)
-        if entry_count == 0:
-            kind, key = LedgerKind.CALL.value, f"call:{record_id}"
-        else:
-            # Counted under the call's row lock: a retry after a rollback gets the same key.
-            kind, key = LedgerKind.ADJUSTMENT.value, f"call:{record_id}:correction:{entry_count}"
-            reason = _("Re-rating: %(call)s") % {"call": reason}
-    gross = gross_grosz(net, context.vat_points)
-    user_id = context.user.pk if context.user else None
-    return (
-        context.customer.pk,
-        kind,
-        grosz_to_pln(net),
-        context.customer.vat_rate,
-        grosz_to_pln(gross - net),
-        grosz_to_pln(gross),
-        reason,
-        record_id,
-        key,
-        context.now_db,
-        user_id,
-    )
+        # Counted under the call's row lock: a retry after a rollback gets the same key.
+        kind, key = LedgerKind.ADJUSTMENT.value, f"call:{record_id}:correction:{entry_count}"
+        reason = _("Re-rating: %(call)s") % {"call": reason}
+    row = context.charge_row(record_id, amount, gross_grosz(amount, context.vat_points), key, reason, kind=kind)
+    return (amount, *row)
 
 
 class _CallLabels:
@@ -351,56 +415,163 @@ def as_decimal(value) -> Decimal:
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
-def bulk_set(model, field_names: Sequence[str], rows: Sequence[tuple]) -> None:
-    """Set `field_names` of many rows at once: rows are (pk, value, ...) in the order of `field_names`.
+def pln_text(grosz: int) -> str:
+    """An amount in whole grosz as the text of a DecimalField value ("-0.24"): what the drivers make of a
+    Decimal, without making one (several per call add up to a good share of a bulk run)."""
+    if grosz < 0:
+        grosz = -grosz
+        return f"-{grosz // 100}.{grosz % 100:02d}"
+    return f"{grosz // 100}.{grosz % 100:02d}"
 
-    Values go to the driver as they are: str, int, bool, Decimal (Django adapts it for SQLite) or None;
-    prepare anything else (times) once with `field.get_db_prep_save`.
 
-    One `UPDATE … SET … FROM (VALUES …)` per chunk (PostgreSQL, and SQLite since 3.33), where
-    `bulk_update`'s CASE per row and field grows quadratically with the batch.
+def db_text(value) -> str | None:
+    """A time prepared for the database (`get_db_prep_save`) as text, so the driver need not adapt it per row."""
+    return value.isoformat() if isinstance(value, datetime) else value
+
+
+class BulkWrites:
+    """Many rows to update and to insert, in several tables, written together by `apply()` without model
+    instances: the writes of one rating batch.
+
+    Values go to the driver as they are: str, int, bool, Decimal, None, or an aware datetime; text the
+    column's type accepts (`db_text`, `pln_text`) is cheapest for numbers and times.
+
+    PostgreSQL: the rows are copied (COPY) into temporary staging tables, then one statement applies
+    them all, each UPDATE … FROM its staging table a data-modifying WITH clause of the final INSERT …
+    SELECT. A long VALUES list, or `bulk_update`'s CASE per row and field, costs the server several
+    times more to parse than the writing itself. SQLite: one prepared single-row statement run for
+    every row (`executemany`), cheaper there than anything longer.
     """
-    if not rows:
-        return
-    fields = [model._meta.get_field(name) for name in field_names]
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    typed = connection.vendor == "postgresql"  # VALUES columns are untyped there; SQLite stores by affinity
 
-    def source(position: int, field) -> str:
-        column = f"v.column{position + 2}"
-        return f"CAST({column} AS {field.db_type(connection)})" if typed else column
+    def __init__(self) -> None:
+        self.updates: list[tuple] = []
+        self.inserts: list[tuple] = []
 
-    assignments = ", ".join(f"{quote(field.column)} = {source(i, field)}" for i, field in enumerate(fields))
-    row_sql = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), UPDATE_CHUNK):
-            chunk = rows[start : start + UPDATE_CHUNK]
-            values_sql = ", ".join([row_sql] * len(chunk))
-            cursor.execute(
-                f"UPDATE {table} SET {assignments} FROM (VALUES {values_sql}) AS v "  # noqa: S608 (names from models)
-                f"WHERE {table}.{quote(model._meta.pk.column)} = v.column1",
-                [value for row in chunk for value in row],
+    def update(self, model, field_names: Sequence[str], rows: Sequence[tuple]) -> BulkWrites:
+        """Set `field_names` of existing rows: `rows` are (pk, value, ...) in the order of `field_names`."""
+        if rows:
+            self.updates.append((model, [model._meta.get_field(name) for name in field_names], rows))
+        return self
+
+    def insert(
+        self, model, field_names: Sequence[str], rows: Sequence[tuple], *, skip_conflicts: bool = False
+    ) -> BulkWrites:
+        """Insert `rows` (values in the order of `field_names`); `skip_conflicts` leaves out rows that a unique
+        constraint already holds."""
+        if rows:
+            self.inserts.append((model, [model._meta.get_field(name) for name in field_names], rows, skip_conflicts))
+        return self
+
+    def apply(self) -> None:
+        if connection.vendor == "postgresql":
+            self._apply_staged()
+            return
+        quote = connection.ops.quote_name
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            for model, fields, rows in self.updates:
+                assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+                table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+                update = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 (names from the model)
+                cursor.executemany(update, [(*row[1:], row[0]) for row in rows])
+            for model, fields, rows, skip_conflicts in self.inserts:
+                columns = ", ".join(quote(field.column) for field in fields)
+                conflict = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
+                insert = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608 (model names)
+                cursor.executemany(f"{insert}VALUES ({', '.join(['%s'] * len(fields))}){conflict}", rows)
+
+    def _apply_staged(self) -> None:
+        quote = connection.ops.quote_name
+        staged = [(model, [model._meta.pk, *fields], rows) for model, fields, rows in self.updates]
+        staged += [(model, fields, rows) for model, fields, rows, _skip in self.inserts]
+        if not staged:
+            return
+        tables = [_staging_table(model, fields, position) for position, (model, fields, _rows) in enumerate(staged)]
+        statements, params = [], []
+        for (model, fields, rows), (staging, _layout) in zip(self.updates, tables[: len(self.updates)], strict=True):
+            table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+            assignments = ", ".join(f"{quote(field.column)} = s.{quote(field.column)}" for field in fields)
+            # The redundant range keeps each plan a walk of the primary key even where statistics are thin.
+            statements.append(
+                f"UPDATE {table} SET {assignments} FROM {staging} AS s "  # noqa: S608 (names from the models)
+                f"WHERE {table}.{pk} = s.{pk} AND {table}.{pk} BETWEEN %s AND %s"
             )
+            params += [min(row[0] for row in rows), max(row[0] for row in rows)]
+        for (model, fields, _rows, skip_conflicts), (staging, _layout) in zip(
+            self.inserts, tables[len(self.updates) :], strict=True
+        ):
+            columns = ", ".join(quote(field.column) for field in fields)
+            conflict = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
+            table = quote(model._meta.db_table)
+            statements.append(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging}{conflict}")  # noqa: S608
+        # One statement: every write but the last is a data-modifying WITH clause of the last.
+        *clauses, last = statements
+        written = ", ".join(f"w{position} AS ({clause})" for position, clause in enumerate(clauses))
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            cursor.execute(
+                "".join(
+                    f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} ({layout}) ON COMMIT DELETE ROWS; "  # noqa: S608
+                    f"DELETE FROM {name};"
+                    for name, layout in tables
+                )
+            )
+            for (name, _layout), (_model, fields, rows) in zip(tables, staged, strict=True):
+                _copy(cursor, name, ", ".join(quote(field.column) for field in fields), rows)
+            cursor.execute(f"WITH {written} {last}" if written else last, params)
+
+
+def _staging_table(model, fields: Sequence, position: int) -> tuple[str, str]:
+    """The name and column list of the temporary table that stages rows of `model` with `fields`' columns as
+    the `position`-th part of a `BulkWrites`.
+
+    Created once per database session; its rows go at commit, and each use starts by emptying it
+    (a transaction may stage several batches).
+    """
+    quote = connection.ops.quote_name
+    layout = ", ".join(f"{quote(field.column)} {field.db_type(connection)}" for field in fields)
+    return quote(f"staging_{model._meta.db_table}_{position}_{zlib.crc32(layout.encode()):08x}"), layout
 
 
 def bulk_insert(model, field_names: Sequence[str], rows: Sequence[tuple], *, skip_conflicts: bool = False) -> None:
-    """Insert many rows given as value tuples in the order of `field_names`: one multi-row INSERT per chunk
-    (no model instances; values as for `bulk_set`). `skip_conflicts` leaves out rows that a unique
-    constraint already holds."""
-    if not rows:
-        return
-    fields = [model._meta.get_field(name) for name in field_names]
-    quote = connection.ops.quote_name
-    columns = ", ".join(quote(field.column) for field in fields)
-    row_sql = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    conflict = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), UPDATE_CHUNK):
-            chunk = rows[start : start + UPDATE_CHUNK]
-            params = [value for row in chunk for value in row]
-            cursor.execute(
-                f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608 (names from models)
-                f"VALUES {', '.join([row_sql] * len(chunk))}{conflict}",
-                params,
-            )
+    """Insert many rows given as value tuples in the order of `field_names` (the benchmark's set-up, too)."""
+    BulkWrites().insert(model, field_names, rows, skip_conflicts=skip_conflicts).apply()
+
+
+def _copy(cursor, table: str, columns: str, rows: Sequence[tuple]) -> None:
+    """COPY `rows` into `table` (quoted names) in PostgreSQL's text format."""
+    separators = columns.count(",")
+    lines = []
+    for row in rows:
+        # Nearly every row is plain: its values' own text, none of it needing an escape.
+        line = "\t".join(map(str, row))
+        if line.count("\t") != separators or _COPY_SPECIAL_BUT_TAB.search(line):
+            line = "\t".join(map(_copy_value, row))
+        elif None in row:
+            line = "\t".join([_NULL if value is None else str(value) for value in row])
+        lines.append(line)
+    lines.append("")
+    text = "\n".join(lines)
+    # In one read rather than the driver's 8 KB pieces, each a call back into Python.
+    cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text), size=max(len(text), 8192))
+
+
+_NULL = "\\N"
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+_COPY_SPECIAL_BUT_TAB = re.compile(r"[\\\n\r]")
+_COPY_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _copy_value(value) -> str:
+    """One value in COPY's text format: \\N for NULL, t/f, and text with its backslash escapes."""
+    if value.__class__ is str:
+        return (
+            _COPY_SPECIAL.sub(lambda match: _COPY_ESCAPES[match.group()], value)
+            if _COPY_SPECIAL.search(value)
+            else value
+        )
+    if value is None:
+        return _NULL
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import generic
 
+from billing.choices import CallDirection, Disposition, RatingStatus
 from billing.history import selectors
 from billing.history.export import call_history_csv_response, minutes_seconds
 from billing.history.forms import HistoryFilterForm, Sort, this_month
 from panel.generic import CustomerRequiredMixin
+from panel.templatetags.panel_tags import money
 
 SESSION_KEY = "billing.history.filters"
 PAGING_PARAMETERS = ("after", "before", "totals")
@@ -50,6 +56,64 @@ def build_form(request) -> HistoryFilterForm:
     return HistoryFilterForm(filter_data(request.GET))
 
 
+DIRECTION_ICONS = {
+    CallDirection.INBOUND: "bi-telephone-inbound text-primary",
+    CallDirection.OUTBOUND: "bi-telephone-outbound text-success",
+}
+OTHER_DIRECTION_ICON = "bi-arrow-left-right text-secondary"
+
+
+def present_rows(page: selectors.HistoryPage) -> None:
+    """Give each row of the page the texts its table row shows, made here once per distinct value.
+
+    The table is most of the page's rendering time; template filters and
+    `get_…_display` per cell cost several times more than these look-ups.
+    """
+    directions = dict(CallDirection.choices)
+    dispositions = dict(Disposition.choices)
+    statuses = dict(RatingStatus.choices)
+    amounts: dict = {}
+    zone = timezone.get_current_timezone()
+    for row in page.rows:
+        row.talk_time = minutes_seconds(row.talk_seconds)
+        row.recording = page.recordings.get(row.call_id)
+        local = row.started_at.astimezone(zone)
+        row.start_text = (
+            f"{local.day:02d}.{local.month:02d}.{local.year:04d} {local.hour:02d}:{local.minute:02d}:{local.second:02d}"
+        )
+        row.direction_icon = DIRECTION_ICONS.get(row.direction, OTHER_DIRECTION_ICON)
+        row.direction_label = directions.get(row.direction, row.direction)
+        row.disposition_label = dispositions.get(row.disposition, row.disposition)
+        row.status_label = statuses.get(row.rating_status, row.rating_status)
+        row.cost_net_text = _money_text(amounts, row.cost_net)
+        row.cost_gross_text = _money_text(amounts, row.cost_gross)
+
+
+def _money_text(known: dict, amount) -> str:
+    """The `money` filter's text of `amount`, remembered in `known` (many calls cost the same)."""
+    text = known.get(amount)
+    if text is None:
+        text = known[amount] = money(amount)
+    return text
+
+
+def render_filter_fields(form: HistoryFilterForm) -> str:
+    """The filter form's fields as HTML (labels, widgets, help, errors)."""
+    return render_to_string("billing/history_filter_fields.html", {"form": form})
+
+
+@functools.lru_cache(maxsize=512)
+def valid_filter_fields(language: str, data: tuple[tuple[str, str], ...]) -> str:
+    """`render_filter_fields` of a valid form with these values, made once per language and values.
+
+    The widgets are a third of the page's rendering time, and a user pages
+    through the same filters; a form with errors is rendered each time.
+    """
+    form = HistoryFilterForm(dict(data))
+    form.is_valid()
+    return render_filter_fields(form)
+
+
 class CallHistoryView(CustomerRequiredMixin, generic.TemplateView):
     """ "Historia (billing) połączeń": the customer's calls, filtered, newest first, 25 per keyset page."""
 
@@ -72,9 +136,11 @@ class CallHistoryView(CustomerRequiredMixin, generic.TemplateView):
         context["remembered"] = bool(request.session.get(SESSION_KEY))
         context["extensions"] = self.extension_numbers()
         if not form.is_valid():
+            context["filter_fields"] = render_filter_fields(form)
             context["invalid"] = True
             return context
         data = {name: value for name, value in form.data.items() if value}
+        context["filter_fields"] = valid_filter_fields(get_language(), tuple(sorted(form.data.items())))
         if has_filter_parameters(request.GET) and request.session.get(SESSION_KEY) != remembered(data):
             request.session[SESSION_KEY] = remembered(data)
         filters = form.filters()
@@ -84,9 +150,7 @@ class CallHistoryView(CustomerRequiredMixin, generic.TemplateView):
             after=request.GET.get("after"),
             before=request.GET.get("before"),
         )
-        for row in page.rows:
-            row.talk_time = minutes_seconds(row.talk_seconds)
-            row.recording = page.recordings.get(row.call_id)
+        present_rows(page)
         context["page"] = page
         context["filters"] = filters
         if selectors.totals_on_every_view(filters) or request.GET.get("totals") == "1":

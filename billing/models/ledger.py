@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from billing.choices import LedgerKind
+from billing.models.calls import customer_key_without_own_index
 from panel.money import gross_amount
 from panel.tenancy import TenantModel
 
@@ -19,14 +20,23 @@ class LedgerEntry(TenantModel):
     retried job or a repeated request never charges twice.
     """
 
+    customer = customer_key_without_own_index()  # (customer, -created_at) serves every look-up by it
     kind = models.CharField(_("kind"), max_length=20, choices=LedgerKind.choices)
     amount_net = models.DecimalField(_("net amount (PLN)"), max_digits=12, decimal_places=2)
     vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2)
     amount_vat = models.DecimalField(_("VAT (PLN)"), max_digits=12, decimal_places=2)
     amount_gross = models.DecimalField(_("gross amount (PLN)"), max_digits=12, decimal_places=2)
     reason = models.CharField(_("reason"), max_length=255)
+    # The service, subscription and author links are indexed only where set (see Meta.indexes): most entries
+    # are call charges without them, and each index less is one write less per charge.
     service = models.ForeignKey(
-        "billing.Service", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("service")
+        "billing.Service",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("service"),
+        db_index=False,
     )
     subscription = models.ForeignKey(
         "billing.Subscription",
@@ -35,6 +45,7 @@ class LedgerEntry(TenantModel):
         blank=True,
         related_name="ledger_entries",
         verbose_name=_("subscription"),
+        db_index=False,
     )
     call = models.ForeignKey(
         "billing.CallRecord",
@@ -47,7 +58,13 @@ class LedgerEntry(TenantModel):
     idempotency_key = models.CharField(_("idempotency key"), max_length=120, null=True, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     created_by = models.ForeignKey(
-        "panel.User", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("created by")
+        "panel.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+        db_index=False,
     )
 
     class Meta:
@@ -61,7 +78,12 @@ class LedgerEntry(TenantModel):
                 name="ledger_idempotency_key_unique",
             )
         ]
-        indexes = [models.Index(fields=["customer", "-created_at"])]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"]),
+            models.Index(fields=["service"], name="ledger_service", condition=Q(service__isnull=False)),
+            models.Index(fields=["subscription"], name="ledger_subscription", condition=Q(subscription__isnull=False)),
+            models.Index(fields=["created_by"], name="ledger_created_by", condition=Q(created_by__isnull=False)),
+        ]
 
     def __str__(self) -> str:
         return f"{self.customer.prefix} {self.amount_gross} {self.reason}"

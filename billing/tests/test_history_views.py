@@ -98,6 +98,21 @@ def test_filters_narrow_the_list(client_user, customer):
     assert "48501222333" in html and "48600100200" not in html
 
 
+def test_the_filter_form_shows_the_chosen_filters_in_the_panels_language(client_user):
+    """The form's fields are rendered once per language and values: each view still shows its own."""
+    html = page(client_user, **MARCH, direction="in", extension="17")
+    assert 'name="extension" value="17"' in html and '<option value="in" selected>przychodzące</option>' in html
+    assert "Numer zawiera" in html
+    html = page(client_user, **MARCH, direction="out")
+    assert 'name="extension" value="17"' not in html and '<option value="out" selected>wychodzące</option>' in html
+    client_user.cookies["django_language"] = "en"
+    html = page(client_user, **MARCH, direction="in", extension="17")
+    assert 'name="extension" value="17"' in html and '<option value="in" selected>incoming</option>' in html
+    assert "Number contains" in html and "Numer zawiera" not in html
+    html = page(client_user, **MARCH, extension="abc")  # with errors: marked invalid, never taken from the cache
+    assert 'name="extension" value="abc"' in html and "is-invalid" in html
+
+
 @pytest.mark.parametrize(
     "params",
     [

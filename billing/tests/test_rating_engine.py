@@ -134,6 +134,29 @@ def test_rates_with_more_than_four_decimals_are_refused_not_rounded():
     assert rate("0.0501").price_units == 501
 
 
+@given(
+    st.decimals(min_value=0, max_value=9999, places=4),
+    st.decimals(min_value=0, max_value=9999, places=4),
+    st.sampled_from([(1, 1), (60, 60), (30, 6), (0, 0)]),
+)
+def test_a_stored_rate_is_the_same_as_a_constructed_one(price, fee, periods):
+    stored, built = Rate.from_stored("+48", "x", price, fee, *periods), Rate("+48", "x", price, fee, *periods)
+    assert stored == built
+    assert (stored.price_units, stored.fee_units, stored.first_period, stored.next_period) == (
+        built.price_units,
+        built.fee_units,
+        built.first_period,
+        built.next_period,
+    )
+    assert PrefixTable([stored]).price("+48123", 61) == PrefixTable([built]).price("+48123", 61)
+
+
+@pytest.mark.parametrize(("price", "fee"), [("0.05001", "0"), ("-0.05", "0"), ("0.05", "-0.0001"), ("0.05", "1e-5")])
+def test_a_stored_rate_with_a_bad_amount_is_refused_as_by_the_constructor(price, fee):
+    with pytest.raises(ValueError):
+        Rate.from_stored("+48", "x", Decimal(price), Decimal(fee), 1, 1)
+
+
 def test_zero_billing_periods_count_as_one_second():
     assert PrefixTable([rate(first=0, step=0)]).price("+48123456789", 30).billed_seconds == 30
 

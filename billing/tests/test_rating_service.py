@@ -119,6 +119,17 @@ def test_billing_periods_and_connection_fee_of_the_customers_tariff(customer):
     assert (mobile.cost_net, mobile.legs.get().billed_seconds) == (Decimal("0.07"), 36)
 
 
+def test_any_text_of_a_destination_name_is_written_as_it_is(customer):
+    """The bulk writes pass text through COPY on PostgreSQL: tabs, line ends and backslashes must survive."""
+    name = "Kierunek \\N z\ttabem\\\\ i\r\nnową linią"
+    own_tariff(customer, ("+48", name, "0.06"))
+    record = ingest(customer, call_payload(callee="+48221234567", talk=60))
+    call_records_rate(customer=customer)
+    record.refresh_from_db()
+    assert record.legs.get().destination_name == name
+    assert record.cost_net == Decimal("0.06")
+
+
 def test_ledger_sums_match_the_rated_calls(customer):
     payloads = [call_payload(talk=seconds, callee=number) for seconds in (1, 59, 61, 600) for number in
                 ("+48501222333", "+48221234567", "+420212345678")]  # fmt: skip
