@@ -7,10 +7,11 @@ database and recordings are not touched). The day is pushed by the real
 service, `recordings.push.services.push_day`: per file an upload to a
 temporary name, the remote size compared with ours (over SFTP also the
 "check-file" checksum, which the test server offers), the rename to the final
-name, and a confirmation row committed per file. The baseline is Debian's
-`lftp mirror -R` (installed when missing) of the same day folder to the same
-server and folder in the same run, with lftp's defaults (one file at a time,
-no verification).
+name, and a confirmation row for every verified file (committed in batches of
+at most 100 files or 0.5 s, never before the file is verified under its final
+name). The baseline is Debian's `lftp mirror -R` (installed when missing) of
+the same day folder to the same server and folder in the same run, with
+lftp's defaults (one file at a time, no verification).
 
 Two kinds of servers (`--servers`, default both):
 

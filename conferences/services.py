@@ -264,7 +264,10 @@ def dial_out_place(*, customer: Customer, dial_out_id: int) -> DialOut | None:
 
     with transaction.atomic():
         dial_out = (
-            DialOut.objects.for_customer(customer).select_for_update(of=("self",)).select_related("room").filter(pk=dial_out_id)
+            DialOut.objects.for_customer(customer)
+            .select_for_update(of=("self",))
+            .select_related("room")
+            .filter(pk=dial_out_id)
         ).first()
         if dial_out is None or dial_out.status != DialOutStatus.SCHEDULED:
             return dial_out

@@ -23,6 +23,7 @@ from recordings.storage import RecordingStorage, StoredEntry, UnsafePath, clean_
 READ_ONLY_MESSAGE = "Not enough privileges: the recordings are read-only."
 # What a path that climbs above "/" normalises to: the storage refuses it, so the command gets a 550.
 ESCAPED = "/.."
+RELATIVE_CACHE_SIZE = 256  # checked paths remembered per session
 
 
 class StorageFilesystem(AbstractedFS):
@@ -35,18 +36,30 @@ class StorageFilesystem(AbstractedFS):
         super().__init__("/", cmd_channel)
         self.prefix = clean_relative_path(root)
         self._listing_cache: dict[str, StoredEntry] = {}
+        self._relative_cache: dict[str, str] = {}
 
     # --- paths
 
     def _relative(self, path: str) -> str:
-        """`<prefix>/<path>` for a virtual absolute path; FilesystemError for anything unsafe."""
+        """`<prefix>/<path>` for a virtual absolute path; FilesystemError for anything unsafe.
+
+        A command checks the same path several times (valid? then open):
+        the answer for a safe path is remembered for this session.
+        """
+        known = self._relative_cache.get(path) if isinstance(path, str) else None
+        if known is not None:
+            return known
         if not isinstance(path, str) or not path.startswith("/"):
             raise FilesystemError("Invalid path.")
         inner = path.strip("/")
         try:
-            return clean_relative_path(f"{self.prefix}/{inner}" if inner else self.prefix)
+            relative = clean_relative_path(f"{self.prefix}/{inner}" if inner else self.prefix)
         except UnsafePath as error:
             raise FilesystemError("Invalid path.") from error
+        if len(self._relative_cache) >= RELATIVE_CACHE_SIZE:
+            self._relative_cache.clear()
+        self._relative_cache[path] = relative
+        return relative
 
     def ftpnorm(self, ftppath: str) -> str:
         """The absolute virtual path of `ftppath` (relative to the working directory); ESCAPED above "/"."""

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 import logging
-import time
 
-from django.db import OperationalError
-from pyftpdlib.handlers import FTPHandler, TLS_FTPHandler
+from pyftpdlib.handlers import DTPHandler, FTPHandler, TLS_FTPHandler
 
 from recordings.choices import FtpEvent
-from recordings.ftp.database import ensure_usable_connections
+from recordings.ftp.audit import AuditLog
 from recordings.ftp.guard import AuditThrottle
 
 logger = logging.getLogger("recordings.ftp")
 
-AUDIT_ATTEMPTS = 3
+SENDFILE_CHUNK = 1024 * 1024  # bytes one sendfile() call may send (pyftpdlib's default 64 KiB costs a loop turn each)
 BANNED_REPLY = "421 Too many failed log-ins from your address. Try again later."
 # Facts that mean something for a virtual tree (no inode numbers, owners or modes).
 MLSX_FACTS = ["type", "perm", "size", "modify"]
@@ -32,6 +30,7 @@ class RecordingsHandlerMixin:
 
     guard = None  # LoginGuard, set on the per-server subclass
     throttle = AuditThrottle()  # replaced per server as well
+    audit_log = AuditLog()  # replaced per server as well
 
     def __init__(self, conn, server, ioloop=None):
         self.customer = None
@@ -46,32 +45,18 @@ class RecordingsHandlerMixin:
         return ip[7:] if ip.startswith("::ffff:") else ip
 
     def audit(self, event: str, *, path: str = "", detail: str = "", bytes_sent: int | None = None) -> None:
-        """Write one audit line; a failure to log never breaks the FTP session."""
-        from recordings.services import ftp_log_record
-
+        """Add one audit line (written a moment later, see AuditLog); a failure to log never breaks the session."""
         customer = self.customer
-        login = customer.prefix if customer is not None else (self.username or "")
-        for attempt in range(AUDIT_ATTEMPTS):
-            try:
-                ensure_usable_connections()
-                ftp_log_record(
-                    event=event,
-                    login=login,
-                    ip=self.client_ip or None,
-                    customer=customer,
-                    path=path,
-                    detail=detail,
-                    bytes_sent=bytes_sent,
-                )
-                return
-            except OperationalError:
-                if attempt + 1 < AUDIT_ATTEMPTS:
-                    time.sleep(0.01)  # SQLite busy ("database is locked"): a moment, then again
-                    continue
-                logger.exception("could not write the FTP audit log (%s %s %s)", event, login, self.client_ip)
-            except Exception:
-                logger.exception("could not write the FTP audit log (%s %s %s)", event, login, self.client_ip)
-                return
+        self.audit_log.add(
+            self.ioloop,
+            event=event,
+            login=customer.prefix if customer is not None else (self.username or ""),
+            ip=self.client_ip or None,
+            customer=customer,
+            path=path,
+            detail=detail,
+            bytes_sent=bytes_sent,
+        )
 
     # --- bans
 
@@ -158,8 +143,16 @@ class RecordingsHandlerMixin:
             logger.info("ftp refused ip=%s %s (repeated before log-in, not stored)", self.client_ip, detail)
 
 
+class RecordingsDtpHandler(DTPHandler):
+    """pyftpdlib's data channel, with sendfile() sending up to SENDFILE_CHUNK per call."""
+
+    ac_out_buffer_size = SENDFILE_CHUNK
+
+
 class RecordingsFtpHandler(RecordingsHandlerMixin, FTPHandler):
     """Plain FTP (no AUTH TLS)."""
+
+    dtp_handler = RecordingsDtpHandler
 
 
 class RecordingsTlsFtpHandler(RecordingsHandlerMixin, TLS_FTPHandler):

@@ -9,6 +9,7 @@ port 0). `manage.py runftpserver` calls `serve_forever()` on it;
 from __future__ import annotations
 
 import ipaddress
+import signal
 import threading
 from dataclasses import dataclass, replace
 
@@ -18,6 +19,7 @@ from OpenSSL import SSL
 from pyftpdlib.ioloop import IOLoop
 from pyftpdlib.servers import FTPServer
 
+from recordings.ftp.audit import AuditLog
 from recordings.ftp.authorizer import RecordingsAuthorizer
 from recordings.ftp.filesystem import StorageFilesystem
 from recordings.ftp.guard import AuditThrottle, LoginGuard
@@ -111,11 +113,34 @@ LISTEN_BACKLOG = 1024
 
 
 class RecordingsFtpServer(FTPServer):
-    """pyftpdlib's asynchronous server with its own event loop and exact connection limits."""
+    """pyftpdlib's asynchronous server with its own event loop and exact connection limits.
+
+    Closing it writes the audit rows still waiting for their batch; in the
+    main thread, SIGTERM stops `serve_forever()` the same graceful way as Ctrl+C.
+    """
 
     def _accept_new_cons(self) -> bool:
         # The listening socket sits in the same map as the connections: do not count it.
         return not self.max_cons or self._map_len() - 1 <= self.max_cons
+
+    def serve_forever(self, *args, **kwargs):
+        if threading.current_thread() is not threading.main_thread():
+            return super().serve_forever(*args, **kwargs)
+        previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
+        try:
+            return super().serve_forever(*args, **kwargs)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+    def close_all(self):
+        try:
+            return super().close_all()  # closing the connections may add rows (interrupted downloads)
+        finally:
+            self.handler.audit_log.flush()
+
+
+def _exit_on_sigterm(signum, frame):
+    raise SystemExit(128 + signum)
 
 
 def build_server(
@@ -137,6 +162,7 @@ def build_server(
         "abstracted_fs": filesystem,
         "guard": guard,
         "throttle": AuditThrottle(),
+        "audit_log": AuditLog(),
         "banner": BANNER,
         "timeout": config.idle_timeout,
         "auth_failed_timeout": config.auth_failed_delay,

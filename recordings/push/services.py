@@ -4,9 +4,13 @@ A day's push (`push_day`) uploads every recording of that local day that is
 not yet confirmed on the target: to a temporary name, then the remote size is
 compared with ours (and, over SFTP, a checksum when the server offers one),
 and only then the file gets its final name and the recording a
-`PushConfirmation`. Each confirmation is committed on its own, so a push that
-stops halfway (a lost connection, a killed worker) resumes where it stopped
-and nothing is ever marked as pushed unless it is verified on the server.
+`PushConfirmation`. Confirmations are committed in small batches (every
+`CONFIRM_BATCH_FILES` files or `CONFIRM_BATCH_SECONDS`, and always before the
+push returns or gives up), each only for a file already verified under its
+final name: a push that stops halfway (a lost connection) resumes where it
+stopped, a killed worker loses at most the last batch (those files are found
+on the server by the next push and not sent again), and nothing is ever
+marked as pushed unless it is verified on the server.
 Only one push per customer and day runs at a time: the run row is claimed
 with a lease that a killed worker's successor may take over.
 """
@@ -15,7 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -52,6 +57,8 @@ logger = logging.getLogger("recordings.push")
 LEASE = timedelta(minutes=20)  # a running push that showed no sign of life for this long is taken over
 TEMPORARY_SUFFIX = ".part"
 MAX_ERRORS_SHOWN = 5
+CONFIRM_BATCH_FILES = 100  # verified files recorded in one transaction at most
+CONFIRM_BATCH_SECONDS = 0.5  # and a verified file waits at most this long for its confirmation
 
 
 # --- settings
@@ -441,51 +448,100 @@ def _push_pending(
     """Upload what is pending over one connection; returns the per-file failures (a lost connection raises)."""
     endpoint = push_endpoint(target=target)
     failures: list[str] = []
-    with open_transport(endpoint, deadline=Deadline()) as transport:
-        if transport.fingerprint and not target.host_key_fingerprint:
-            push_host_key_seen(
-                customer=target.customer, endpoint=endpoint, fingerprint=transport.fingerprint, changed=False
-            )
-        transport.ensure_folder(folder)
-        for recording in pending:
-            try:
-                method, checksum = _push_one(transport, recording=recording, folder=folder, storage=storage)
-            except PushError as error:
-                if error.connection_lost or error.permanent:
-                    raise
-                failures.append(error.message)
-                continue
-            _confirm(run=run, target=target, recording=recording, folder=folder, method=method, checksum=checksum)
+    confirmations = _Confirmations(run=run, target_key=target.target_key)
+    try:
+        with open_transport(endpoint, deadline=Deadline()) as transport:
+            if transport.fingerprint and not target.host_key_fingerprint:
+                push_host_key_seen(
+                    customer=target.customer, endpoint=endpoint, fingerprint=transport.fingerprint, changed=False
+                )
+            transport.ensure_folder(folder)
+            present = transport.folder_sizes(folder)
+            for recording in pending:
+                try:
+                    method, checksum = _push_one(
+                        transport, recording=recording, folder=folder, storage=storage, present=present
+                    )
+                except PushError as error:
+                    if error.connection_lost or error.permanent:
+                        raise
+                    failures.append(error.message)
+                    continue
+                confirmations.add(recording=recording, folder=folder, method=method, checksum=checksum)
+    finally:
+        # Whatever stopped the loop, the files verified so far are recorded (an unexpected error included).
+        confirmations.flush()
     return failures
 
 
-def _confirm(
-    *, run: PushRun, target: PushTarget, recording: Recording, folder: str, method: str, checksum: str
-) -> None:
-    remote_path = remote_file_path(folder, recording.file_name)
-    with transaction.atomic():
-        PushConfirmation.objects.update_or_create(
-            recording=recording,
-            target=target.target_key,
-            remote_path=remote_path,
-            defaults={
-                "customer_id": recording.customer_id,
-                "run": run,
-                "size_bytes": recording.size_bytes,
-                "method": method,
-                "checksum": checksum,
-                "confirmed_at": timezone.now(),
-            },
+@dataclass
+class _Confirmations:
+    """Verified files waiting for their `PushConfirmation`, written together in one short transaction.
+
+    Only a file that passed every check and has its final name is ever
+    added, so a batch never marks anything unverified; the run's heartbeat
+    is renewed with each batch.
+    """
+
+    run: PushRun
+    target_key: str
+    waiting: list[PushConfirmation] = field(default_factory=list)
+    since: float = field(default_factory=time.monotonic)
+
+    def add(self, *, recording: Recording, folder: str, method: str, checksum: str) -> None:
+        self.waiting.append(
+            PushConfirmation(
+                customer_id=recording.customer_id,
+                recording_id=recording.pk,
+                target=self.target_key,
+                remote_path=remote_file_path(folder, recording.file_name),
+                run_id=self.run.pk,
+                size_bytes=recording.size_bytes,
+                method=method,
+                checksum=checksum,
+                confirmed_at=timezone.now(),
+            )
         )
-        _heartbeat(run)
+        if len(self.waiting) >= CONFIRM_BATCH_FILES or time.monotonic() - self.since >= CONFIRM_BATCH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        waiting, self.waiting = self.waiting, []
+        self.since = time.monotonic()
+        if not waiting:
+            return
+        with transaction.atomic():
+            PushConfirmation.objects.bulk_create(
+                waiting,
+                update_conflicts=True,
+                unique_fields=["recording", "target", "remote_path"],
+                update_fields=["customer", "run", "size_bytes", "method", "checksum", "confirmed_at"],
+            )
+            _heartbeat(self.run)
 
 
-def _push_one(transport: Transport, *, recording: Recording, folder: str, storage: RecordingStorage) -> tuple[str, str]:
-    """Send one recording: temporary name, size (and checksum) check, final name. Returns (method, checksum)."""
+def _push_one(
+    transport: Transport,
+    *,
+    recording: Recording,
+    folder: str,
+    storage: RecordingStorage,
+    present: dict[str, int | None] | None = None,
+) -> tuple[str, str]:
+    """Send one recording: temporary name, size (and checksum) check, final name. Returns (method, checksum).
+
+    `present` is the folder's listing taken at the start (name → size, None
+    where the listing gives no size), or None when the server gave none: a
+    file is trusted as already there only if the server reports our size for
+    it, and a name missing from the listing is sent without asking.
+    """
     name = recording.file_name
     final = remote_file_path(folder, name)
-    if transport.remote_size(final) == recording.size_bytes:
-        return ConfirmationMethod.PRESENT, ""
+    if present is None or name in present:
+        known = present.get(name) if present is not None else None
+        size = known if known is not None else transport.remote_size(final)
+        if size == recording.size_bytes:
+            return ConfirmationMethod.PRESENT, ""
     try:
         source = storage.open(recording.path)
     except FileNotFoundError:

@@ -4,7 +4,8 @@ The recordings FTP server is read-only, so a push target is a plain pyftpdlib
 server (DummyAuthorizer with write permissions over a folder) on 127.0.0.1,
 port 0, run by the same background loop as the recordings server. `FtpFaults`
 makes it misbehave the ways real servers do: crash after N files, cut the
-connection mid-file, report a short size, run out of space, refuse a rename.
+connection mid-file, report a short size, run out of space, refuse a rename,
+refuse to list a folder.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class FtpFaults:
     short_size_by: int = 0
     quota_bytes: int | None = None
     refuse_rename: bool = False
+    refuse_listing: bool = False
     uploads: list[str] = field(default_factory=list)
     completed: int = 0
     bytes_written: int = 0
@@ -109,6 +111,12 @@ class _TargetHandlerMixin:
             self.respond(f"213 {max(0, self.fs.getsize(path) - self.faults.short_size_by)}")
             return
         super().ftp_SIZE(path)
+
+    def ftp_NLST(self, path):
+        if self.faults.refuse_listing:
+            self.respond("550 No files found.")  # what some servers answer even for a folder with files
+            return
+        super().ftp_NLST(path)
 
     def ftp_RNTO(self, path):
         if self.faults.refuse_rename:

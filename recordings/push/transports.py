@@ -21,26 +21,35 @@ import contextlib
 import ftplib
 import hashlib
 import io
+import os
 import socket
 import ssl
 import stat
+import struct
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import BinaryIO
 
 import paramiko
 from django.utils.translation import gettext as _
+from paramiko.sftp import CMD_WRITE
 
 from recordings.push.choices import PushProtocol
 from recordings.push.hosts import address_allowed, parse_ip
 from recordings.push.paths import folder_parents
 
-CHUNK_SIZE = 256 * 1024
+CHUNK_SIZE = 1024 * 1024  # what a copy reads and writes at once where the kernel cannot copy by itself
 PUSH_OPERATION_TIMEOUT = 60.0
 CHECKSUM_ALGORITHMS = ("sha256", "sha1", "md5")
+# SSH ciphers tried first: AES-GCM encrypts and authenticates in one pass (no separate HMAC over every packet).
+PREFERRED_SSH_CIPHERS = ("aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "aes128-ctr")
+SFTP_WRITE_SIZE = 32768  # the largest write every SFTP server must accept
+SFTP_WRITES_IN_FLIGHT = 64  # writes sent before the oldest answer is awaited (OpenSSH's sftp does the same)
+SFTP_WRITE_OVERHEAD = 64 + 25  # paramiko's reserve per SSH packet, and the write request's own fields
 STEP_DNS, STEP_CONNECT, STEP_TLS, STEP_LOGIN, STEP_WRITE = "dns", "connect", "tls", "login", "write"
 STEP_FOLDER, STEP_UPLOAD, STEP_VERIFY, STEP_RENAME = "folder", "upload", "verify", "rename"
 
@@ -257,6 +266,14 @@ class Transport(ABC):
     def remote_size(self, path: str) -> int | None:
         """The size of a remote file, None if there is none."""
 
+    def folder_sizes(self, folder: str) -> dict[str, int | None] | None:
+        """The files in `folder` (name → size, None where the listing gives no size); None if it cannot be listed.
+
+        One listing instead of a question per file: a push then asks for the
+        size only of the names the server listed.
+        """
+        return None
+
     @abstractmethod
     def upload(self, source: BinaryIO, path: str) -> int:
         """Write `source` to `path` (replacing it); returns the bytes sent."""
@@ -300,6 +317,31 @@ class FtpTransport(Transport):
     def __init__(self, client: ftplib.FTP, deadline: Deadline) -> None:
         super().__init__(deadline)
         self.client = client
+        self._next_passive: tuple[str, int] | None = None  # asked for together with the last rename
+        client.makepasv = self._makepasv
+
+    def _makepasv(self) -> tuple[str, int]:
+        """ftplib's PASV/EPSV, unless the address for the next data connection was already asked for."""
+        prepared, self._next_passive = self._next_passive, None
+        return prepared or type(self.client).makepasv(self.client)
+
+    def _passive_address(self, reply: str) -> tuple[str, int]:
+        """The address in a PASV/EPSV answer, read as ftplib's makepasv reads it."""
+        client = self.client
+        if client.af == socket.AF_INET:
+            host, port = ftplib.parse227(reply)  # noqa: S321 - parsing an answer, as ftplib's makepasv does
+            return (host if client.trust_server_pasv_ipv4_address else client.sock.getpeername()[0]), port
+        return ftplib.parse229(reply, client.sock.getpeername())  # noqa: S321 - as above
+
+    def _transfer(self, command: str) -> socket.socket:
+        """The data connection for `command`; a passive port prepared in advance that is gone is asked for anew."""
+        prepared = self._next_passive is not None
+        try:
+            return self.client.transfercmd(command)
+        except ConnectionRefusedError:
+            if not prepared:
+                raise
+            return self.client.transfercmd(command)
 
     def _arm(self, step: str) -> None:
         timeout = self.deadline.timeout(step)
@@ -367,41 +409,101 @@ class FtpTransport(Transport):
                 return int(fact.split("=", 1)[1])
         return None
 
-    def upload(self, source: BinaryIO, path: str) -> int:
-        sent = 0
-
-        def count(chunk: bytes) -> None:
-            nonlocal sent
-            sent += len(chunk)
-
+    def folder_sizes(self, folder: str) -> dict[str, int | None] | None:
+        """The names NLST gives (no sizes: SIZE asks for the few that matter); None if the server refuses it."""
         try:
-            self._call(STEP_UPLOAD, self.client.storbinary, f"STOR {path}", source, CHUNK_SIZE, count)
+            listing = self._call(STEP_VERIFY, self._receive, f"NLST {folder}")
+        except (ftplib.error_perm, ftplib.error_temp):
+            return None  # e.g. "550 No files found" from some servers: ask per file instead
+        lines = listing.decode(self.client.encoding, errors="replace").split("\n")
+        names = (line.rstrip("\r").rsplit("/", 1)[-1] for line in lines)  # some servers give whole paths
+        return dict.fromkeys((name for name in names if name), None)
+
+    def _receive(self, command: str) -> bytes:
+        """The data a command sends over a data connection (in binary mode, which the log-in set)."""
+        chunks = []
+        with self._transfer(command) as conn:
+            while chunk := conn.recv(CHUNK_SIZE):
+                chunks.append(chunk)
+            if isinstance(conn, ssl.SSLSocket):
+                conn.unwrap()
+        self.client.voidresp()
+        return b"".join(chunks)
+
+    def upload(self, source: BinaryIO, path: str) -> int:
+        try:
+            return self._call(STEP_UPLOAD, self._store, source, path)
         except ftplib.error_perm as error:
             raise PushError(STEP_UPLOAD, _upload_refusal(path, error)) from error
         except ftplib.error_temp as error:
             raise PushError(STEP_UPLOAD, _upload_refusal(path, error)) from error
+
+    def _store(self, source: BinaryIO, path: str) -> int:
+        """STOR in binary mode (set once at log-in, not before every file as ftplib's storbinary does)."""
+        with self._transfer(f"STOR {path}") as conn:
+            sent = _send_file(conn, source)
+            if isinstance(conn, ssl.SSLSocket):
+                conn.unwrap()
+        self.client.voidresp()
         return sent
 
     def rename(self, source: str, target: str) -> None:
-        try:
-            self._call(STEP_RENAME, self.client.rename, source, target)
+        first = self._call(STEP_RENAME, self._rename, source, target)
+        if first is None:
             return
-        except ftplib.error_perm as error:
-            first = error
-        except ftplib.error_temp as error:
-            first = error
         # Some servers do not rename over an existing file: remove the old one and try once more.
         if self.delete(target):
-            try:
-                self._call(STEP_RENAME, self.client.rename, source, target)
+            first = self._call(STEP_RENAME, self._rename, source, target)
+            if first is None:
                 return
-            except (ftplib.error_perm, ftplib.error_temp) as error:
-                first = error
         raise PushError(
             STEP_RENAME,
             _("The server refused to rename %(source)s to its final name: %(error)s")
             % {"source": source, "error": first},
         )
+
+    def _rename(self, source: str, target: str) -> ftplib.Error | None:
+        """RNFR and RNTO sent together, so the rename costs one round trip; the server's refusal, or None.
+
+        The server still answers each in turn: a refused RNFR makes it refuse
+        the RNTO that follows as well, and both answers are read. In passive
+        mode the same write asks for the next file's data port (PASV), which
+        saves that file a round trip; an unused one is simply never connected.
+        """
+        client = self.client
+        commands = [f"RNFR {source}", f"RNTO {target}"]
+        if client.passiveserver:
+            commands.append("PASV" if client.af == socket.AF_INET else "EPSV")
+        self._next_passive = None
+        self._send_commands(*commands)
+        refusal: ftplib.Error | None = None
+        try:
+            reply = client.getresp()
+        except (ftplib.error_perm, ftplib.error_temp) as error:
+            refusal = error
+            with contextlib.suppress(ftplib.error_perm, ftplib.error_temp):
+                client.getresp()
+        else:
+            if not reply.startswith("3"):
+                # Out of step with our commands: the connection is given up.
+                raise ftplib.error_reply(reply)  # noqa: S321 - an exception, not a connection
+            try:
+                client.voidresp()
+            except (ftplib.error_perm, ftplib.error_temp) as error:
+                refusal = error
+        if client.passiveserver:
+            try:
+                self._next_passive = self._passive_address(client.getresp())
+            except (ftplib.error_perm, ftplib.error_temp):
+                self._next_passive = None  # the next transfer asks again
+        return refusal
+
+    def _send_commands(self, *lines: str) -> None:
+        """Several commands in one write (ftplib sends one per write, and Nagle would hold back the second)."""
+        for line in lines:
+            if "\r" in line or "\n" in line:
+                raise ValueError("an illegal newline character should not be contained")
+        self.client.sock.sendall("".join(f"{line}\r\n" for line in lines).encode(self.client.encoding))
 
     def delete(self, path: str) -> bool:
         try:
@@ -421,6 +523,24 @@ class FtpTransport(Transport):
             self.client.close()
 
 
+def _send_file(conn: socket.socket, source: BinaryIO) -> int:
+    """Send `source` from its position to its end; the bytes sent. The kernel copies a plain file to a plain socket."""
+    if not isinstance(conn, ssl.SSLSocket) and _is_regular_file(source):
+        return conn.sendfile(source, offset=source.tell())
+    sent = 0
+    while chunk := source.read(CHUNK_SIZE):
+        conn.sendall(chunk)
+        sent += len(chunk)
+    return sent
+
+
+def _is_regular_file(source: BinaryIO) -> bool:
+    try:
+        return stat.S_ISREG(os.fstat(source.fileno()).st_mode)
+    except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both of the last two
+        return False
+
+
 def _upload_refusal(path: str, error: ftplib.Error) -> str:
     code = str(error)[:3]
     if code in ("452", "552"):
@@ -433,10 +553,29 @@ def _upload_refusal(path: str, error: ftplib.Error) -> str:
     return _("The upload of %(path)s failed: %(error)s") % {"path": path, "error": str(error).strip()}
 
 
+class _PushSftpClient(paramiko.SFTPClient):
+    """paramiko's SFTP client with one addition: a write request sent as a single SSH packet, copied once.
+
+    paramiko's generic request (`_async_request`) builds every request in
+    several copies of its data; for the tens of thousands of writes of a
+    night that copying is most of the client's work.
+    """
+
+    def write_request(self, handle: bytes, offset: int, data: bytes) -> int:
+        """Send SSH_FXP_WRITE without waiting; its number, for `_read_response` (which raises if it failed)."""
+        with self._lock:
+            number = self.request_number
+            self._expecting[number] = type(None)  # what paramiko's own requests register: "no file object"
+            self.request_number += 1
+        header = struct.pack(">IBII", 21 + len(handle) + len(data), CMD_WRITE, number, len(handle))
+        self.sock.sendall(b"".join((header, handle, struct.pack(">QI", offset, len(data)), data)))
+        return number
+
+
 class SftpTransport(Transport):
     protocol = PushProtocol.SFTP
 
-    def __init__(self, ssh: paramiko.Transport, sftp: paramiko.SFTPClient, deadline: Deadline, fingerprint: str):
+    def __init__(self, ssh: paramiko.Transport, sftp: _PushSftpClient, deadline: Deadline, fingerprint: str):
         super().__init__(deadline)
         self.ssh = ssh
         self.sftp = sftp
@@ -489,15 +628,20 @@ class SftpTransport(Transport):
                 STEP_VERIFY, _("The server cannot tell the file size: %(error)s") % {"error": _describe(error)}
             ) from error
 
+    def folder_sizes(self, folder: str) -> dict[str, int | None] | None:
+        try:
+            entries = self._call(STEP_VERIFY, self.sftp.listdir_attr, folder)
+        except OSError:
+            return None
+        return {
+            entry.filename: entry.st_size for entry in entries if entry.st_mode is None or stat.S_ISREG(entry.st_mode)
+        }
+
     def upload(self, source: BinaryIO, path: str) -> int:
-        sent = 0
         try:
             remote = self._call(STEP_UPLOAD, self.sftp.open, path, "wb")
             with remote:
-                remote.set_pipelined(True)
-                while chunk := source.read(CHUNK_SIZE):
-                    self._call(STEP_UPLOAD, remote.write, chunk)
-                    sent += len(chunk)
+                return self._call(STEP_UPLOAD, self._write_pipelined, remote.handle, source)
         except PushError:
             raise
         except PermissionError as error:
@@ -509,7 +653,27 @@ class SftpTransport(Transport):
                 STEP_UPLOAD,
                 _("The upload of %(path)s failed: %(error)s") % {"path": path, "error": _describe(error)},
             ) from error
-        return sent
+
+    def _write_pipelined(self, handle: bytes, source: BinaryIO) -> int:
+        """Write `source` to an open remote file: many writes in flight, every answer checked; the bytes sent.
+
+        Each write fits one SSH packet (paramiko's own SFTPFile splits a
+        32 KiB write into a full packet and a tiny one, and checks answers
+        only now and then). A refused write raises OSError, as paramiko does.
+        """
+        sftp = self.sftp
+        packet = sftp.get_channel().out_max_packet_size
+        size = max(4096, min(SFTP_WRITE_SIZE, packet - SFTP_WRITE_OVERHEAD - len(handle)))
+        waiting: deque[int] = deque()
+        offset = 0
+        while chunk := source.read(size):
+            waiting.append(sftp.write_request(handle, offset, chunk))
+            offset += len(chunk)
+            if len(waiting) >= SFTP_WRITES_IN_FLIGHT:
+                sftp._read_response(waiting.popleft())  # raises on a refused write
+        while waiting:
+            sftp._read_response(waiting.popleft())
+        return offset
 
     def rename(self, source: str, target: str) -> None:
         try:
@@ -706,6 +870,9 @@ def _ftp_login(transport: FtpTransport, endpoint: Endpoint, *, tls: bool) -> Non
 
 def _open_sftp(endpoint: Endpoint, sock: socket.socket, deadline: Deadline, steps: _Steps) -> SftpTransport:
     ssh = paramiko.Transport(sock)
+    options = ssh.get_security_options()
+    offered = [name for name in PREFERRED_SSH_CIPHERS if name in options.ciphers]
+    options.ciphers = (*offered, *(name for name in options.ciphers if name not in offered))
     try:
         with steps.step(STEP_TLS) as result:
             timeout = deadline.timeout(STEP_TLS)
@@ -748,7 +915,7 @@ def _open_sftp(endpoint: Endpoint, sock: socket.socket, deadline: Deadline, step
     return SftpTransport(ssh, sftp, deadline, fingerprint)
 
 
-def _sftp_session(ssh: paramiko.Transport, *, timeout: float) -> paramiko.SFTPClient:
+def _sftp_session(ssh: paramiko.Transport, *, timeout: float) -> _PushSftpClient:
     channel = ssh.open_session(timeout=timeout)
     channel.settimeout(timeout)
     try:
@@ -757,7 +924,7 @@ def _sftp_session(ssh: paramiko.Transport, *, timeout: float) -> paramiko.SFTPCl
         if not ssh.is_active():
             raise  # the connection died (or the watchdog closed it): not a refusal
         raise PushError(STEP_LOGIN, _("The server does not offer SFTP."), permanent=True) from error
-    return paramiko.SFTPClient(channel)
+    return _PushSftpClient(channel)
 
 
 def _sftp_login(ssh: paramiko.Transport, endpoint: Endpoint, deadline: Deadline) -> None:

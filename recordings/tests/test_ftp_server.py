@@ -419,3 +419,101 @@ def test_stopping_the_server_closes_client_connections(ftp_world):
     assert is_disconnected(client)
     with pytest.raises(OSError), socket.create_connection(address, timeout=1):
         pass
+
+
+# --- throughput without shortcuts: whole files, audit rows batched but complete
+
+
+def test_a_large_recording_arrives_whole_and_resumes_anywhere(ftp_world, ftp_server, customer):
+    from datetime import UTC, datetime
+
+    from recordings.testing import random_audio_bytes, store_recording
+
+    content = random_audio_bytes(3 * 1024 * 1024 + 12_345, seed=7)  # several sendfile() calls
+    recording = store_recording(
+        customer, started_at=datetime(2026, 3, 29, 4, 0, tzinfo=UTC), content=content, storage=ftp_world.storage
+    )
+    path = "/" + recording.path.split("/", 1)[1]
+    client = logged_in(ftp_server, ftp_world)
+    assert download(client, path) == content
+    assert download(client, path, rest=1_500_000) == content[1_500_000:]
+    client.quit()
+    entries = wait_until(lambda: list(events(FtpEvent.DOWNLOAD, path=path).order_by("created_at")))
+    assert [entry.bytes_sent for entry in entries] == [len(content), len(content) - 1_500_000]
+
+
+def test_audit_rows_keep_the_time_of_the_event_and_are_written_when_the_server_stops(ftp_world):
+    from django.utils import timezone
+
+    with running_ftp_server(storage=ftp_world.storage) as server:
+        server.server.handler.audit_log.delay = 3600  # from now on only closing the server writes the rows
+        client = logged_in(server, ftp_world)
+        before = timezone.now()
+        download(client, ftp_world.file_path)
+        client.quit()  # answered after the server has noted the download (the 226 may come just before)
+        after = timezone.now()
+        time.sleep(0.5)
+        assert not events(FtpEvent.DOWNLOAD).exists()
+    entry = events(FtpEvent.DOWNLOAD).get()  # written on the way out, no waiting needed
+    assert before <= entry.created_at <= after
+    assert (entry.path, entry.bytes_sent, entry.detail) == (ftp_world.file_path, 300_000, "complete")
+    assert events(FtpEvent.LOGIN, login="firmaabcde").count() == 1
+
+
+def test_audit_rows_wait_at_most_the_delay_or_the_batch_size(transactional_db):
+    from types import SimpleNamespace
+
+    from recordings.ftp.audit import AuditLog
+
+    class Loop:
+        def __init__(self):
+            self.timers = []
+
+        def call_later(self, seconds, target):
+            self.timers.append((seconds, target))
+            return SimpleNamespace(cancel=lambda: None)
+
+    loop, log = Loop(), AuditLog(delay=0.25, batch=3)
+    log.add(loop, event=FtpEvent.LOGIN_FAILED, login="a", ip="192.0.2.1", detail="Authentication failed.")
+    log.add(loop, event=FtpEvent.LOGIN_FAILED, login="b", ip="192.0.2.1", detail="Authentication failed.")
+    assert not FtpLogEntry.objects.exists() and [seconds for seconds, _target in loop.timers] == [0.25]
+    loop.timers[0][1]()  # the delay is over
+    assert list(FtpLogEntry.objects.order_by("pk").values_list("login", flat=True)) == ["a", "b"]
+    for login in "cde":
+        log.add(loop, event=FtpEvent.LOGIN_FAILED, login=login, ip="192.0.2.1")
+    assert FtpLogEntry.objects.count() == 5  # a full batch does not wait
+    log.add(None, event=FtpEvent.REFUSED, login="f")  # no event loop: written at once
+    assert FtpLogEntry.objects.count() == 6
+
+
+def test_sigterm_stops_the_server_like_ctrl_c_and_writes_the_waiting_audit_rows(ftp_world):
+    import signal
+    import threading
+
+    from recordings.ftp.server import FtpServerConfig, build_server
+
+    server = build_server(
+        FtpServerConfig(host="127.0.0.1", port=0, auth_failed_delay=0, idle_timeout=30), storage=ftp_world.storage
+    )
+    server.handler.audit_log.delay = 3600
+    previous = signal.getsignal(signal.SIGTERM)
+    failures = []
+
+    def client_then_sigterm():
+        try:
+            client = logged_in(server, ftp_world)
+            download(client, ftp_world.file_path)
+            client.quit()
+        except Exception as error:  # noqa: BLE001 - reported by the assertion below
+            failures.append(error)
+        finally:
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    thread = threading.Thread(target=client_then_sigterm, daemon=True)
+    thread.start()
+    server.serve_forever(timeout=0.05)  # in the main thread, as runftpserver runs it; returns on SIGTERM
+    thread.join(timeout=10)
+
+    assert failures == []
+    assert signal.getsignal(signal.SIGTERM) is previous
+    assert events(FtpEvent.DOWNLOAD, path=ftp_world.file_path).count() == 1

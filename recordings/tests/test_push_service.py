@@ -159,6 +159,100 @@ def test_files_already_on_the_server_with_the_right_size_are_skipped(pushing, ft
     assert (ftp.day_folder / second.file_name).stat().st_size == second.size_bytes
 
 
+@pytest.mark.parametrize("server", ["ftp", "ftp refusing NLST", "sftp"])
+def test_files_already_on_the_server_are_found_with_or_without_a_folder_listing(pushing, storage, tmp_path, server):
+    root = tmp_path / "target"
+    first, second, third = recordings_of_day(pushing, day=DAY, count=3, storage=storage)
+    if server == "sftp":
+        context = SftpTestServer(root, username=TARGET_USER, password=TARGET_PASSWORD)
+    else:
+        context = writable_ftp_server(root)
+    with context as running:
+        if server == "sftp":
+            target = Target(PushProtocol.SFTP, running, root)
+        else:
+            target = Target(PushProtocol.FTP, *running[:1], root, running[1])
+            target.faults.refuse_listing = server == "ftp refusing NLST"
+        configure(pushing, target)
+        target.day_folder.mkdir(parents=True)
+        (target.day_folder / first.file_name).write_bytes(b"\0" * first.size_bytes)  # right size: trusted
+        (target.day_folder / second.file_name).write_bytes(b"broken")  # wrong size: sent again
+
+        run = push(pushing, storage).run
+
+        assert (run.uploaded_count, run.skipped_count, run.status) == (2, 1, PushRunStatus.DONE)
+        methods = dict(PushConfirmation.objects.values_list("recording_id", "method"))
+        assert methods == {
+            first.pk: ConfirmationMethod.PRESENT,
+            second.pk: ConfirmationMethod.UPLOADED,
+            third.pk: ConfirmationMethod.UPLOADED,
+        }
+        assert [path.rsplit("/", 1)[1] for path in target.uploads()] == [
+            f".{second.file_name}.part",
+            f".{third.file_name}.part",
+        ]
+        assert (target.day_folder / first.file_name).read_bytes() == b"\0" * first.size_bytes  # left alone
+        assert target.files() == sorted(recording.file_name for recording in (first, second, third))
+
+
+@pytest.mark.parametrize(
+    ("batch_seconds", "confirmed_before_each_file"), [(3600, [0, 0, 2, 2, 4]), (0, [0, 1, 2, 3, 4])]
+)
+def test_verified_files_are_confirmed_in_batches_of_files_or_of_time(
+    pushing, ftp, storage, monkeypatch, batch_seconds, confirmed_before_each_file
+):
+    monkeypatch.setattr(services, "CONFIRM_BATCH_FILES", 2)
+    monkeypatch.setattr(services, "CONFIRM_BATCH_SECONDS", batch_seconds)
+    configure(pushing, ftp)
+    recordings_of_day(pushing, day=DAY, count=5, storage=storage)
+    confirmed = []
+    push_one = services._push_one
+
+    def counting(transport, **options):
+        confirmed.append(PushConfirmation.objects.count())
+        return push_one(transport, **options)
+
+    monkeypatch.setattr(services, "_push_one", counting)
+
+    run = push(pushing, storage).run
+
+    assert confirmed == confirmed_before_each_file  # written while the push goes on, not only at its end
+    assert run.status == PushRunStatus.DONE and run.uploaded_count == 5
+    assert PushConfirmation.objects.filter(run=run).count() == 5
+
+
+def test_an_sftp_write_the_server_refuses_fails_that_file_and_confirms_nothing(pushing, sftp, storage, monkeypatch):
+    configure(pushing, sftp)
+    recordings_of_day(pushing, day=DAY, count=2, storage=storage, size=150_000)
+    write = paramiko.SFTPHandle.write
+
+    def disk_full_after_64_kb(self, offset, data):
+        return paramiko.sftp.SFTP_FAILURE if offset + len(data) > 64_000 else write(self, offset, data)
+
+    monkeypatch.setattr(paramiko.SFTPHandle, "write", disk_full_after_64_kb)  # the server runs in this process
+
+    outcome = push(pushing, storage)
+
+    run = outcome.run
+    assert run.status == PushRunStatus.FAILED and outcome.retry
+    assert (run.uploaded_count, run.failed_count) == (0, 2)
+    assert not PushConfirmation.objects.exists()
+    assert sftp.files() == []  # the temporary files were removed
+    monkeypatch.undo()
+    assert push(pushing, storage).run.status == PushRunStatus.DONE
+    assert len(sftp.files()) == 2
+
+
+def test_active_mode_ftp_uploads_every_file(pushing, ftp, storage):
+    configure(pushing, ftp, passive_mode=False)
+    recordings = recordings_of_day(pushing, day=DAY, count=3, storage=storage, size=50_000)
+
+    run = push(pushing, storage).run
+
+    assert run.status == PushRunStatus.DONE and run.uploaded_count == 3
+    assert ftp.files() == sorted(recording.file_name for recording in recordings)
+
+
 @pytest.mark.parametrize("protocol", [PushProtocol.FTP, PushProtocol.SFTP])
 def test_a_push_that_dies_midway_resumes_without_sending_anything_twice(pushing, storage, tmp_path, protocol):
     root = tmp_path / "target"
