@@ -66,7 +66,7 @@ def ftp_password_reveal(*, customer: Customer, by: str = "", ip: str | None = No
     return decrypt_secret(account.password_encrypted)
 
 
-def ftp_log_record(
+def ftp_log_entry(
     *,
     event: str,
     login: str = "",
@@ -76,7 +76,7 @@ def ftp_log_record(
     detail: str = "",
     bytes_sent: int | None = None,
 ) -> FtpLogEntry:
-    """Add one line to the FTP audit log (database and the `recordings.ftp` logger)."""
+    """Log one line of the FTP audit log now (the `recordings.ftp` logger) and return its row, not yet saved."""
     logger.info(
         "ftp %s login=%s customer=%s ip=%s path=%s %s",
         event,
@@ -86,7 +86,8 @@ def ftp_log_record(
         path or "-",
         detail,
     )
-    return FtpLogEntry.objects.create(
+    return FtpLogEntry(
+        created_at=timezone.now(),
         event=event,
         login=(login or "")[:150],
         ip=ip or None,
@@ -95,6 +96,13 @@ def ftp_log_record(
         detail=(detail or "")[:255],
         bytes_sent=bytes_sent,
     )
+
+
+def ftp_log_record(**fields) -> FtpLogEntry:
+    """Add one line to the FTP audit log (database and the `recordings.ftp` logger); fields as `ftp_log_entry`."""
+    entry = ftp_log_entry(**fields)
+    entry.save()
+    return entry
 
 
 def recording_save(

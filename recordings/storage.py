@@ -139,6 +139,7 @@ class LocalRecordingStorage(RecordingStorage):
 
     def __init__(self, root: str | os.PathLike) -> None:
         self.root = Path(root)
+        self._real_root: str | None = None  # the root's real path, found once it exists (it does not move)
 
     def __repr__(self) -> str:
         return f"LocalRecordingStorage({str(self.root)!r})"
@@ -148,7 +149,11 @@ class LocalRecordingStorage(RecordingStorage):
     def _resolve(self, relative_path: str, *, allow_root: bool = False) -> Path:
         """The real path of `relative_path`, refused if it leads out of its top-level (customer) folder."""
         relative = clean_relative_path(relative_path, allow_root=allow_root)
-        root = os.path.realpath(self.root)
+        root = self._real_root
+        if root is None:
+            root = os.path.realpath(self.root)
+            if os.path.isdir(root):
+                self._real_root = root
         if not relative:
             return Path(root)
         # The customer's folder itself may be a link (the operator's choice where it lives); what is below it

@@ -17,10 +17,10 @@ import logging
 import time
 
 from django.db import OperationalError, transaction
-from django.utils import timezone
 
 from recordings.ftp.database import ensure_usable_connections
 from recordings.models import FtpLogEntry
+from recordings.services import ftp_log_entry
 
 logger = logging.getLogger("recordings.ftp")
 
@@ -51,25 +51,9 @@ class AuditLog:
         bytes_sent: int | None = None,
     ) -> None:
         """Log one line now and keep its row, which is written within `delay` seconds (at once without a loop)."""
-        logger.info(
-            "ftp %s login=%s customer=%s ip=%s path=%s %s",
-            event,
-            login or "-",
-            customer.prefix if customer else "-",
-            ip or "-",
-            path or "-",
-            detail,
-        )
         self._waiting.append(
-            FtpLogEntry(
-                created_at=timezone.now(),
-                event=event,
-                login=(login or "")[:150],
-                ip=ip or None,
-                customer=customer,
-                path=(path or "")[:500],
-                detail=(detail or "")[:255],
-                bytes_sent=bytes_sent,
+            ftp_log_entry(
+                event=event, login=login, ip=ip, customer=customer, path=path, detail=detail, bytes_sent=bytes_sent
             )
         )
         if len(self._waiting) >= self.batch or ioloop is None:
