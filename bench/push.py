@@ -56,6 +56,7 @@ from _ftp_support import MB, Child, heading, median, verdict
 
 FULL_FILES = 2000
 TARGET_RATIO = 0.8
+NOT_MEASURED: list[str] = []  # comparisons this run could not make, named in the summary
 PREFIX = "benchpush"
 DAY = date(2026, 3, 10)  # an ordinary 24-hour day
 REMOTE_FOLDER = "/nagrania/2026/03/10"
@@ -428,11 +429,13 @@ def start_servers(options, work: Path, children: list[Child]) -> list[Target]:
             binary = support.ensure_tool(command, package)
             if binary is None:
                 print(f"  {package} is not available: that server is skipped")
+                NOT_MEASURED.append(f"{protocol} to {package} (not available)")
                 continue
             try:
                 target = start(work, binary, children)
             except (RuntimeError, OSError, subprocess.SubprocessError) as error:
                 print(f"  {package} cannot be started, that server is skipped: {error}")
+                NOT_MEASURED.append(f"{protocol} to {package} (could not start: {error})")
                 continue
             targets.append(target)
             print(f"  {target.name}: 127.0.0.1:{target.port}")
@@ -506,6 +509,7 @@ def run(options: argparse.Namespace, work: Path, children: list[Child]) -> int:
         push_seconds = line(f"push service (verified: {method}, rename):", push_times)
         if not lftp_times:
             print("  lftp mirror -R: not measured (no lftp)")
+            NOT_MEASURED.append(f"{target.protocol} to {target.name.split(',')[0]} (no lftp)")
             continue
         lftp_seconds = line("lftp mirror -R (defaults, no verification):", lftp_times)
         ratio = lftp_seconds / push_seconds
@@ -514,7 +518,10 @@ def run(options: argparse.Namespace, work: Path, children: list[Child]) -> int:
         if not ok:
             failures.append(f"{target.protocol} to {target.name.split(',')[0]}: {ratio:.2f} × lftp")
 
-    heading("Summary: " + ("every target met" if not failures else "targets not met: " + "; ".join(failures)))
+    summary = "every measured target met" if not failures else "targets not met: " + "; ".join(failures)
+    if NOT_MEASURED:
+        summary += ". NOT MEASURED: " + "; ".join(NOT_MEASURED)
+    heading("Summary: " + summary)
     return 0
 
 

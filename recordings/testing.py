@@ -62,8 +62,12 @@ def store_recording(customer, *, started_at: datetime, content: bytes, storage: 
 
 
 def free_port_range(count: int) -> tuple[int, int]:
-    """`count` consecutive free TCP ports on 127.0.0.1 (as far as one can tell right now)."""
-    for _ in range(50):
+    """`count` consecutive free TCP ports on 127.0.0.1 (as far as one can tell right now).
+
+    Ports only in TIME_WAIT (after a run with thousands of data connections) count as free: servers bind their
+    passive ports with SO_REUSEADDR too.
+    """
+    for _ in range(200):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             first = probe.getsockname()[1]
@@ -74,6 +78,7 @@ def free_port_range(count: int) -> tuple[int, int]:
             for port in range(first, first + count):
                 candidate = socket.socket()
                 sockets.append(candidate)
+                candidate.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
                 candidate.bind(("127.0.0.1", port))
         except OSError:
             continue
