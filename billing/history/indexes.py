@@ -1,12 +1,13 @@
 """Indexes the call history and the queue statistics need on billing_callrecord, beyond the model's own.
 
-The model already has `call_customer_started` (customer, -started_at, -id),
-which serves the default page, the period and every filter that narrows the
-period's rows. These add a dedicated range for the filters and sorts that can
-select few rows out of a long period (an extension, a minimum cost, the cost
-order) and for the queue statistics (only calls that went through a queue).
-They belong in CallRecord.Meta.indexes (a billing migration); until then the
-EXPLAIN test and the benchmark create the ones that are missing.
+The main index `call_customer_started` (customer, -started_at, -id, covering
+the totals' columns) serves the default page, the period and every filter that
+narrows the period's rows. These add a dedicated range for the filters and
+sorts that can select few rows out of a long period (an extension, a minimum
+cost, the cost order) and for the queue statistics (only calls that went
+through a queue). All of them are declared in CallRecord.Meta.indexes and
+created by the billing migrations; the EXPLAIN test and the benchmark use this
+list to check them, and to create any that a database built elsewhere lacks.
 """
 
 from django.db import connection
