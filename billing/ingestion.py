@@ -43,14 +43,14 @@ def call_record_ingest(*, customer: Customer, payload: Mapping[str, Any]) -> tup
     """
     serializer = CallRecordInSerializer(data=payload)
     serializer.is_valid(raise_exception=True)
-    with _one_at_a_time_if_connection_is_shared():
+    with one_at_a_time_if_connection_is_shared():
         return retry_while_sqlite_is_busy(partial(_store, customer=customer, data=serializer.validated_data))
 
 
 _SHARED_CONNECTION_LOCK = threading.Lock()
 
 
-def _one_at_a_time_if_connection_is_shared():
+def one_at_a_time_if_connection_is_shared():
     """A test server on in-memory SQLite hands one connection to all its request threads; two transactions
     cannot interleave on one connection, so take turns there. Real servers never share a connection."""
     return _SHARED_CONNECTION_LOCK if connection.allow_thread_sharing else nullcontext()

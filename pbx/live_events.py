@@ -34,7 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from billing.choices import CallDirection
-from billing.ingestion import _one_at_a_time_if_connection_is_shared, retry_while_sqlite_is_busy
+from billing.ingestion import one_at_a_time_if_connection_is_shared, retry_while_sqlite_is_busy
 from billing.serializers import call_id_validator, number_validator, short_number_validator
 from panel.api import AwareDateTimeField
 from panel.models import Customer
@@ -117,7 +117,7 @@ def call_event_ingest(*, customer: Customer, payload: Mapping[str, Any]) -> Call
     """
     serializer = CallEventSerializer(data=payload)
     serializer.is_valid(raise_exception=True)
-    with _one_at_a_time_if_connection_is_shared():  # the same turn-taking as call records (test servers only)
+    with one_at_a_time_if_connection_is_shared():  # the same turn-taking as call records (test servers only)
         return retry_while_sqlite_is_busy(partial(_apply, customer=customer, data=serializer.validated_data))
 
 
