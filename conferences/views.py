@@ -219,16 +219,9 @@ class ParticipantAddView(AvailableMixin, RoomObjectMixin, CostConfirmationMixin,
                 % {"number": format_number(form.cleaned_data["number"])},
             )
             return self.form_invalid(form)
+        if self.request.POST.get("confirm") == "yes":  # agreed to the rate just checked above
+            return self.confirmed(form)
         return super().form_valid(form)
-
-    def post(self, request, *args, **kwargs):
-        form = self.get_form()
-        if form.is_valid():
-            if request.POST.get("confirm") == "yes":
-                self.room = self.get_room()
-                return self.confirmed(form)
-            return self.form_valid(form)
-        return self.form_invalid(form)
 
     def confirmed(self, form):
         number, at = form.cleaned_data["number"], form.cleaned_data.get("at")

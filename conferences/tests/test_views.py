@@ -138,3 +138,14 @@ def test_deleting_a_room_asks_first(client_user, premium):
     assert "Sala A" in client_user.get(url).content.decode()
     client_user.post(url)
     assert not ConferenceRoom.objects.exists()
+
+
+def test_a_forged_yes_for_an_unpriced_number_places_no_call(client_user, premium, rq):
+    from billing.models import TariffRate
+
+    TariffRate.objects.all().delete()  # no destination prices the number
+    room = services.room_save(customer=premium, name="A", pin="4545", number="*7556", max_participants=15)
+    url = reverse("conferences:participant_add", kwargs={"pk": room.pk})
+    response = client_user.post(url, {"number": "+48601222333", "confirm": "yes"})
+    assert response.status_code == 200
+    assert not DialOut.objects.exists()
