@@ -177,20 +177,36 @@ def create_calls(customer, rng: random.Random, count: int) -> int:
 
 
 def database_cpu() -> float | None:
-    """CPU seconds used so far by the PostgreSQL server process of this connection, when it runs on this machine
-    (read from /proc); None otherwise. With it the figures say how the time splits between worker and database."""
+    """CPU seconds used so far by the PostgreSQL server's processes (every backend, those that ended too, and the
+    background writers), when the server runs on this machine (read from /proc); None otherwise. With it the
+    figures say how the time splits between worker and database, whatever connections the job opened."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
         return None
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
-        pid = cursor.fetchone()[0]
+        backend = cursor.fetchone()[0]
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        postmaster = int(_proc_stat(backend)[1])
+        fields = _proc_stat(postmaster)
+        total = int(fields[13]) + int(fields[14])  # children that ended: cutime + cstime
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    child = _proc_stat(int(entry.name))
+                except OSError:
+                    continue
+                if int(child[1]) == postmaster:
+                    total += int(child[11]) + int(child[12])  # utime + stime
     except OSError:
         return None
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def _proc_stat(pid: int) -> list[str]:
+    """The fields of /proc/<pid>/stat after the command name: state, ppid, ... (utime is [11], stime [12])."""
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
 
 
 def bench_end_to_end(prefix_count: int, record_count: int, baseline_rate: float) -> None:
@@ -241,7 +257,7 @@ def bench_end_to_end(prefix_count: int, record_count: int, baseline_rate: float)
               f"{created / cpu:,.0f} records per CPU-second)")  # fmt: skip
         if server is not None:
             together = created / (cpu + server)
-            print(f"  the job's PostgreSQL server process used {server:.2f} s CPU meanwhile: "
+            print(f"  the PostgreSQL server's processes used {server:.2f} s CPU meanwhile: "
                   f"{together:,.0f} records per CPU-second of worker and database together")  # fmt: skip
         print(f"  bare longest-prefix loop (baseline) {baseline_rate:>12,.0f} lookups/s")
         print(

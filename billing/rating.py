@@ -146,8 +146,20 @@ class PrefixTable:
     """Longest-prefix match of E.164 numbers against a tariff's prefixes."""
 
     def __init__(self, rates: Iterable[Rate]) -> None:
-        self._by_prefix = {rate.prefix: rate for rate in rates}
+        self._by_prefix: dict[str, Rate | tuple] = {rate.prefix: rate for rate in rates}
         self._lengths = sorted({len(prefix) for prefix in self._by_prefix}, reverse=True)
+
+    @classmethod
+    def from_stored(cls, rows: Iterable[tuple]) -> PrefixTable:
+        """A table of a stored tariff's rows, each the arguments of `Rate.from_stored` (prefix first).
+
+        A row becomes a Rate when a number first matches it: a rating run needs a
+        few thousand of a 60,000-prefix tariff's entries, and reads all of them.
+        """
+        table = cls(())
+        table._by_prefix = {row[0]: row for row in rows}
+        table._lengths = sorted({len(prefix) for prefix in table._by_prefix}, reverse=True)
+        return table
 
     def __len__(self) -> int:
         return len(self._by_prefix)
@@ -159,6 +171,9 @@ class PrefixTable:
             if length <= size:
                 rate = get(number[:length])
                 if rate is not None:
+                    if rate.__class__ is tuple:  # a stored row not used before
+                        row, rate = rate, Rate.from_stored(*rate)
+                        self._by_prefix[row[0]] = rate
                     return rate
         return None
 

@@ -20,7 +20,10 @@ the ledger by the difference with one new entry per changed call.
 from __future__ import annotations
 
 import io
+import queue
 import re
+import sys
+import threading
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -41,7 +44,6 @@ from billing.rating import (
     NOT_PUBLIC_NUMBER,
     LegToRate,
     PrefixTable,
-    Rate,
     Unratable,
     gross_grosz,
     grosz_to_pln,
@@ -75,6 +77,9 @@ class RatingSummary:
         self.ledger_net += other.ledger_net
 
 
+RATE_READ_FIELDS = ("prefix", "destination", "price_per_minute", "connection_fee", "first_increment", "next_increment")
+
+
 class TariffTable:
     """A customer's tariff as prefix tables, read only as far as a batch needs."""
 
@@ -87,18 +92,21 @@ class TariffTable:
             return None
         if self._full is None and len(numbers) <= CANDIDATE_LOOKUP_LIMIT:
             candidates = {number[:length] for number in numbers for length in range(1, len(number) + 1)}
-            return PrefixTable(self._rates(prefix__in=candidates))
+            return PrefixTable.from_stored(self._rates(prefix__in=candidates))
         if self._full is None:
-            self._full = PrefixTable(self._rates())
+            self._full = PrefixTable.from_stored(self._rates())
         return self._full
 
-    def _rates(self, **filters) -> list[Rate]:
-        rows = TariffRate.objects.filter(tariff=self.tariff, **filters).values_list(
-            "prefix", "destination", "price_per_minute", "connection_fee", "first_increment", "next_increment"
+    def _rates(self, **filters) -> list[tuple]:
+        """The tariff's entries as the arguments of `Rate.from_stored`."""
+        rows = raw_rows(
+            TariffRate.objects.filter(tariff=self.tariff, **filters).values_list(*RATE_READ_FIELDS).order_by()
         )
+        if connection.vendor == "postgresql":
+            return rows  # decimals arrive as Decimals
         return [
-            Rate.from_stored(prefix, destination, as_decimal(price), as_decimal(fee), first, step)
-            for prefix, destination, price, fee, first, step in raw_rows(rows.order_by())
+            (prefix, destination, as_decimal(price), as_decimal(fee), first, step)
+            for prefix, destination, price, fee, first, step in rows
         ]
 
 
@@ -108,33 +116,148 @@ def call_records_rate(
     call_ids: Iterable[int] | None = None,
     batch_size: int = BATCH_SIZE,
     now: datetime | None = None,
+    pipelined: bool | None = None,
 ) -> RatingSummary:
     """Rate `customer`'s pending call records (the given ids, or all pending) and debit the ledger per call.
 
     Each batch is one transaction; records already rated (or locked by another
     worker) are skipped, so running this twice for the same ids charges once.
+    All pending records of a customer are rated `pipelined` (pricing overlapped
+    with writing, see `_rate_pipelined`) on PostgreSQL outside a transaction.
     """
     now = now or timezone.now()
     context = _Context(customer=customer, now=now)
     summary = RatingSummary()
     pending = CallRecord.objects.for_customer(customer).filter(rating_status=RatingStatus.PENDING).order_by("pk")
+    if pipelined is None:
+        # Another connection cannot see the rows of a transaction still open around this call (a test's).
+        pipelined = call_ids is None and connection.vendor == "postgresql" and not connection.in_atomic_block
     with translation.override(settings.LANGUAGE_CODE):
         if call_ids is not None:
             ids = sorted(set(call_ids))
             for start in range(0, len(ids), batch_size):
                 with transaction.atomic():
+                    rating_lock(customer)
                     records = _claim(pending.filter(pk__in=ids[start : start + batch_size]))
                     summary.add(_rate_records(context, records))
+        elif pipelined:
+            summary.add(_rate_pipelined(context, pending, batch_size))
         else:
             last_id = 0
             while True:
                 with transaction.atomic():
+                    rating_lock(customer)
                     records = _claim(pending.filter(pk__gt=last_id)[:batch_size])
                     if not records:
                         break
                     summary.add(_rate_records(context, records))
                 last_id = records[-1][0]
     return summary
+
+
+def _rate_pipelined(context: _Context, pending, batch_size: int) -> RatingSummary:
+    """Rate all of `pending` with pricing and writing overlapped: this thread reads and prices batch after
+    batch (without locking) while a writer thread, on its own connection, writes the previous one.
+
+    The writer takes the customer's rating lock and writes only those of the batch's records that are
+    still pending (another worker may have rated some meanwhile), with their charges, in the batch's
+    transaction: the same guarantees as the sequential loop, with the database's time and this
+    process's time spent side by side instead of one after the other.
+    """
+    writer = _BatchWriter(context.customer)
+    # The writer mostly waits for the database; when an answer comes it should get the interpreter at once,
+    # not after the pricing thread's default 5 ms turn, or the database waits for the next batch.
+    switch_interval = sys.getswitchinterval()
+    sys.setswitchinterval(PIPELINE_SWITCH_INTERVAL)
+    writer.start()
+    try:
+        last_id = 0
+        while writer.is_alive():
+            records = raw_rows(pending.filter(pk__gt=last_id).values_list(*RECORD_READ_FIELDS)[:batch_size])
+            if not records:
+                break
+            if not writer.put(_price_records(context, records).prepare()):
+                break
+            last_id = records[-1][0]
+    finally:
+        try:
+            writer.finish()
+        finally:
+            sys.setswitchinterval(switch_interval)
+    return writer.summary
+
+
+PIPELINE_SWITCH_INTERVAL = 0.0005  # seconds
+
+
+class _BatchWriter(threading.Thread):
+    """The writing half of `_rate_pipelined`: writes priced batches, one transaction each, in order."""
+
+    def __init__(self, customer: Customer) -> None:
+        super().__init__(name="rating-writer", daemon=True)
+        self.customer = customer
+        self.batches: queue.Queue[_PricedBatch | None] = queue.Queue(maxsize=1)
+        self.summary = RatingSummary()
+        self.error: BaseException | None = None
+
+    def put(self, batch: _PricedBatch) -> bool:
+        """Hand over a batch (waiting while the writer is busy with the one before); False if it stopped."""
+        while self.is_alive():
+            try:
+                self.batches.put(batch, timeout=0.2)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def finish(self) -> None:
+        """Wait for every batch handed over to be written; raise what stopped the writer, if anything did."""
+        while self.is_alive():
+            try:
+                self.batches.put(None, timeout=0.2)
+                break
+            except queue.Full:
+                continue
+        self.join()
+        if self.error is not None:
+            raise self.error
+
+    def run(self) -> None:
+        try:
+            while (batch := self.batches.get()) is not None:
+                with transaction.atomic():
+                    self.summary.add(batch.write(locked=_still_pending(self.customer, batch.record_ids)))
+        except BaseException as error:  # noqa: BLE001 (handed to the pricing thread, which raises it)
+            self.error = error
+        finally:
+            connection.close()  # this thread's own connection
+
+
+def _still_pending(customer: Customer, record_ids: list[int]) -> set[int]:
+    """Which of the records are still pending, read under the customer's rating lock (PostgreSQL)."""
+    rating_lock(customer)
+    pending = (
+        CallRecord.objects.for_customer(customer)
+        .filter(rating_status=RatingStatus.PENDING, pk__range=(min(record_ids), max(record_ids)))
+        .values_list("pk")
+        .order_by()
+    )
+    # The range walks the rating index (status, customer, id), cheaper than looking up each id on its own.
+    return {row[0] for row in raw_rows(pending)}.intersection(record_ids)
+
+
+RATING_LOCK_SPACE = 0x52617465  # "Rate": the first key of the customer's advisory lock
+
+
+def rating_lock(customer: Customer) -> None:
+    """Take the customer's rating lock until the end of the transaction (PostgreSQL; SQLite has one writer).
+
+    Everything that writes rating results (rating, re-rating) holds it, so what a batch reads of its
+    records' status under it stays true until the batch commits: no two writers price the same call.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [RATING_LOCK_SPACE, customer.pk & 0x7FFFFFFF])
 
 
 @transaction.atomic
@@ -152,6 +275,7 @@ def call_records_rerate(
     ids = sorted(set(call_ids))
     context = _Context(customer=customer, now=now, user=user)
     summary = RatingSummary()
+    rating_lock(customer)
     with translation.override(settings.LANGUAGE_CODE):
         for start in range(0, len(ids), BATCH_SIZE):
             chunk = ids[start : start + BATCH_SIZE]
@@ -202,26 +326,27 @@ class _Context:
         self, record_id: int, net: int, gross: int, key: str, reason: str, kind: str = LedgerKind.CALL.value
     ) -> tuple:
         """The values of LEDGER_FIELDS of an entry of `net` and `gross` grosz (gross half-up at the customer's
-        VAT rate, as `LedgerEntry.build` makes it) for the call `record_id`."""
+        VAT rate, as `LedgerEntry.build` makes it) for the call `record_id`; `ledger_constants` has the rest."""
         text = self.amount_text
-        return (
-            self.customer.pk,
-            kind,
-            text(net),
-            self.vat_rate_db,
-            text(gross - net),
-            text(gross),
-            reason,
-            record_id,
-            key,
-            self.now_db,
-            self.user_id,
-        )
+        return (kind, text(net), text(gross - net), text(gross), reason, record_id, key)
+
+    def ledger_constants(self) -> dict:
+        """The values every entry of the run shares (see `charge_row`)."""
+        return {"customer": self.customer.pk, "vat_rate": self.vat_rate_db, "created_at": self.now_db,
+                "created_by": self.user_id}  # fmt: skip
+
+    def rated_constants(self) -> dict:
+        """The values every rated record of the run shares (besides its costs)."""
+        return {"rating_status": RatingStatus.RATED.value, "rating_error": "", "rated_at": self.now_db}
 
 
 def _claim(queryset) -> list[tuple]:
-    """Lock the batch's rows (PostgreSQL skips rows another worker holds; SQLite serialises writers)."""
-    return raw_rows(queryset.select_for_update(skip_locked=True).values_list("pk", "caller", "callee", "started_at"))
+    """The batch's pending records, read under the customer's rating lock (`rating_lock`): no other job can
+    rate them before this transaction ends, so they need no row locks of their own."""
+    return raw_rows(queryset.values_list(*RECORD_READ_FIELDS))
+
+
+RECORD_READ_FIELDS = ("pk", "caller", "callee", "started_at")
 
 
 def _billable_legs(call_ids: list[int]) -> list[tuple]:
@@ -265,9 +390,69 @@ def _rate_records(context: _Context, records: Sequence[tuple], *, charged: dict 
     `charged` (re-rating) maps a record id to (net charged so far, ledger entries so far); without it
     each rated call is charged its full cost under its idempotency key.
     """
-    summary = RatingSummary()
     if not records:
-        return summary
+        return RatingSummary()
+    return _price_records(context, records, charged=charged).write()
+
+
+@dataclass
+class _PricedBatch:
+    """The rows a batch of priced records writes (see `_price_records`), each list with the record id
+    of every row beside it, so that a part of the batch can be written on its own."""
+
+    record_ids: list[int]
+    leg_rows: list[tuple]
+    leg_records: list[int]
+    rated_rows: list[tuple]
+    unratable_rows: list[tuple]
+    entries: list[tuple]
+    entry_nets: list[int]  # the net amount in grosz of each entry
+    skip_conflicts: bool
+    rated_constants: dict
+    ledger_constants: dict
+    prepared: BulkWrites | None = None
+
+    def prepare(self) -> _PricedBatch:
+        """Render the whole batch's writes for the database now (in the pricing thread of a pipelined run)."""
+        self.prepared = self._writes(self.leg_rows, self.rated_rows, self.unratable_rows, self.entries).prepare()
+        return self
+
+    def write(self, *, locked: set[int] | None = None) -> RatingSummary:
+        """Write the batch (only the records in `locked`, when given) and say what was written."""
+        leg_rows, rated_rows, unratable_rows = self.leg_rows, self.rated_rows, self.unratable_rows
+        entries, entry_nets = self.entries, self.entry_nets
+        if locked is None or len(locked) == len(self.record_ids):
+            writes = self.prepared or self._writes(leg_rows, rated_rows, unratable_rows, entries)
+        else:
+            leg_rows = [row for row, record in zip(leg_rows, self.leg_records, strict=True) if record in locked]
+            rated_rows = [row for row in rated_rows if row[0] in locked]
+            unratable_rows = [row for row in unratable_rows if row[0] in locked]
+            kept = [index for index, row in enumerate(entries) if row[_LEDGER_CALL] in locked]
+            entries, entry_nets = [entries[index] for index in kept], [entry_nets[index] for index in kept]
+            writes = self._writes(leg_rows, rated_rows, unratable_rows, entries)
+        writes.apply()
+        return RatingSummary(
+            rated=len(rated_rows),
+            unratable=len(unratable_rows),
+            ledger_entries=len(entries),
+            ledger_net=grosz_to_pln(sum(entry_nets)),
+        )
+
+    def _writes(self, leg_rows, rated_rows, unratable_rows, entries) -> BulkWrites:
+        writes = BulkWrites()
+        writes.update(CallLeg, LEG_RESULT_FIELDS, leg_rows)
+        writes.update(CallRecord, RATED_FIELDS, rated_rows, constants=self.rated_constants)
+        unratable = {"rating_status": RatingStatus.UNRATABLE.value}
+        writes.update(CallRecord, ["rating_error"], unratable_rows, constants=unratable)
+        # In a normal run an entry whose idempotency key exists was charged already: skip it, never charge twice.
+        writes.insert(
+            LedgerEntry, LEDGER_FIELDS, entries, constants=self.ledger_constants, skip_conflicts=self.skip_conflicts
+        )
+        return writes
+
+
+def _price_records(context: _Context, records: Sequence[tuple], *, charged: dict | None = None) -> _PricedBatch:
+    """Read the billable legs of `records` (pk, caller, callee, start), price them, and make the rows to write."""
     legs_by_call: dict[int, tuple[list[int], list[LegToRate]]] = {}
     destinations = set()
     for leg_id, call_id, index, destination, answered_at, ended_at in _billable_legs([record[0] for record in records]):
@@ -282,64 +467,52 @@ def _rate_records(context: _Context, records: Sequence[tuple], *, charged: dict 
     numbers.discard(None)
     table = context.tariff.for_numbers(numbers) if destinations else None
 
-    leg_rows, rated_rows, unratable_rows, entries = [], [], [], []
-    rated, status, vat_points, booked = context.now_db, RatingStatus.RATED.value, context.vat_points, 0
-    text, free = context.amount_text, (None, None)
+    leg_rows, leg_records, rated_rows, unratable_rows, entries, entry_nets = [], [], [], [], [], []
+    vat_points, text, free = context.vat_points, context.amount_text, (None, None)
     labels = _CallLabels()
     for record_id, caller, callee, started_at in records:
         leg_ids, legs = legs_by_call.get(record_id, free)
         if legs is None:  # no billable leg (incoming, internal): free
-            rated_rows.append((record_id, "0.00", "0.00", status, "", rated))
+            rated_rows.append((record_id, "0.00", "0.00"))
             continue
         price = rate_call(legs, table, vat_points)
         if price.problem is not None:
-            unratable_rows.append((record_id, RatingStatus.UNRATABLE.value, _problem_text(price.problem, context)))
+            unratable_rows.append((record_id, _problem_text(price.problem, context)))
             continue
         for leg_id, leg in zip(leg_ids, price.legs, strict=True):
             price_text = None if leg.rate is None else str(leg.rate.price_per_minute)
             leg_rows.append((leg_id, leg.billed_seconds, leg.destination_name, price_text, text(leg.cost_grosz)))
+            leg_records.append(record_id)
         net = price.net_grosz
-        rated_rows.append((record_id, text(net), text(price.gross_grosz), status, "", rated))
+        rated_rows.append((record_id, text(net), text(price.gross_grosz)))
         if charged is None:
             if net:  # the call's charge: the negated cost, under the call's idempotency key
                 reason = labels.label(caller, callee, started_at)
                 entries.append(context.charge_row(record_id, -net, -price.gross_grosz, f"call:{record_id}", reason))
-                booked -= net
+                entry_nets.append(-net)
             continue
         correction = _correction(context, record_id, net, charged, labels.label(caller, callee, started_at))
         if correction is not None:
             entries.append(correction[1:])
-            booked += correction[0]
-
-    writes = BulkWrites()
-    writes.update(CallLeg, LEG_RESULT_FIELDS, leg_rows)
-    writes.update(CallRecord, RATED_FIELDS, rated_rows)
-    writes.update(CallRecord, ["rating_status", "rating_error"], unratable_rows)
-    # In a normal run an entry whose idempotency key exists was charged already: skip it, never charge twice.
-    writes.insert(LedgerEntry, LEDGER_FIELDS, entries, skip_conflicts=charged is None)
-    writes.apply()
-    summary.rated = len(rated_rows)
-    summary.unratable = len(unratable_rows)
-    summary.ledger_entries = len(entries)
-    summary.ledger_net = grosz_to_pln(booked)
-    return summary
+            entry_nets.append(correction[0])
+    return _PricedBatch(
+        record_ids=[record[0] for record in records],
+        leg_rows=leg_rows,
+        leg_records=leg_records,
+        rated_rows=rated_rows,
+        unratable_rows=unratable_rows,
+        entries=entries,
+        entry_nets=entry_nets,
+        skip_conflicts=charged is None,
+        rated_constants=context.rated_constants(),
+        ledger_constants=context.ledger_constants(),
+    )
 
 
 LEG_RESULT_FIELDS = ["billed_seconds", "destination_name", "rate_per_minute", "cost_net"]
-RATED_FIELDS = ["cost_net", "cost_gross", "rating_status", "rating_error", "rated_at"]
-LEDGER_FIELDS = [
-    "customer",
-    "kind",
-    "amount_net",
-    "vat_rate",
-    "amount_vat",
-    "amount_gross",
-    "reason",
-    "call",
-    "idempotency_key",
-    "created_at",
-    "created_by",
-]
+RATED_FIELDS = ["cost_net", "cost_gross"]  # and `_Context.rated_constants`
+LEDGER_FIELDS = ["kind", "amount_net", "amount_vat", "amount_gross", "reason", "call", "idempotency_key"]
+_LEDGER_CALL = LEDGER_FIELDS.index("call")
 
 
 def _correction(context: _Context, record_id: int, net: int, charged: dict, reason: str) -> tuple | None:
@@ -434,75 +607,110 @@ class BulkWrites:
     instances: the writes of one rating batch.
 
     Values go to the driver as they are: str, int, bool, Decimal, None, or an aware datetime; text the
-    column's type accepts (`db_text`, `pln_text`) is cheapest for numbers and times.
+    column's type accepts (`db_text`, `pln_text`) is cheapest for numbers and times. Values that every
+    row of a part shares are given once as `constants` (field name → value) and are not repeated per row.
 
     PostgreSQL: the rows are copied (COPY) into temporary staging tables, then one statement applies
     them all, each UPDATE … FROM its staging table a data-modifying WITH clause of the final INSERT …
     SELECT. A long VALUES list, or `bulk_update`'s CASE per row and field, costs the server several
-    times more to parse than the writing itself. SQLite: one prepared single-row statement run for
-    every row (`executemany`), cheaper there than anything longer.
+    times more to parse than the writing itself. `prepare()` renders the COPY text ahead (another
+    thread may apply). SQLite: one prepared single-row statement run for every row (`executemany`),
+    cheaper there than anything longer.
     """
 
     def __init__(self) -> None:
-        self.updates: list[tuple] = []
-        self.inserts: list[tuple] = []
+        self.parts: list[_WritePart] = []
+        self._copies: list[str] | None = None
 
-    def update(self, model, field_names: Sequence[str], rows: Sequence[tuple]) -> BulkWrites:
-        """Set `field_names` of existing rows: `rows` are (pk, value, ...) in the order of `field_names`."""
+    def update(
+        self, model, field_names: Sequence[str], rows: Sequence[tuple], *, constants: dict | None = None
+    ) -> BulkWrites:
+        """Set `field_names` of existing rows: `rows` are (pk, value, ...) in the order of `field_names`; every
+        row's `constants` fields get the same value."""
         if rows:
-            self.updates.append((model, [model._meta.get_field(name) for name in field_names], rows))
+            fields = [model._meta.pk, *(model._meta.get_field(name) for name in field_names)]
+            self.parts.append(_WritePart(model, fields, rows, _constants(model, constants)))
         return self
 
     def insert(
-        self, model, field_names: Sequence[str], rows: Sequence[tuple], *, skip_conflicts: bool = False
+        self,
+        model,
+        field_names: Sequence[str],
+        rows: Sequence[tuple],
+        *,
+        constants: dict | None = None,
+        skip_conflicts: bool = False,
     ) -> BulkWrites:
-        """Insert `rows` (values in the order of `field_names`); `skip_conflicts` leaves out rows that a unique
-        constraint already holds."""
+        """Insert `rows` (values in the order of `field_names`, plus `constants`); `skip_conflicts` leaves out
+        rows that a unique constraint already holds."""
         if rows:
-            self.inserts.append((model, [model._meta.get_field(name) for name in field_names], rows, skip_conflicts))
+            fields = [model._meta.get_field(name) for name in field_names]
+            part = _WritePart(model, fields, rows, _constants(model, constants), insert=True)
+            part.skip_conflicts = skip_conflicts
+            self.parts.append(part)
+        return self
+
+    def prepare(self) -> BulkWrites:
+        """Render the rows as PostgreSQL's COPY reads them, now rather than in `apply()`."""
+        if connection.vendor == "postgresql" and self._copies is None:
+            self._copies = [_copy_text(part.rows, len(part.fields)) for part in self.parts]
         return self
 
     def apply(self) -> None:
+        if not self.parts:
+            return
         if connection.vendor == "postgresql":
             self._apply_staged()
             return
         quote = connection.ops.quote_name
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-            for model, fields, rows in self.updates:
+            for part in self.parts:
+                table, constant_values = quote(part.model._meta.db_table), [value for _field, value in part.constants]
+                if part.insert:
+                    fields = part.fields + [field for field, _value in part.constants]
+                    columns = ", ".join(quote(field.column) for field in fields)
+                    conflict = " ON CONFLICT DO NOTHING" if part.skip_conflicts else ""
+                    placeholders = ", ".join(["%s"] * len(fields))
+                    insert = f"INSERT INTO {table} ({columns}) VALUES ({placeholders}){conflict}"  # noqa: S608
+                    cursor.executemany(insert, [(*row, *constant_values) for row in part.rows])
+                    continue
+                pk, *fields = part.fields
+                fields += [field for field, _value in part.constants]
                 assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
-                table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-                update = f"UPDATE {table} SET {assignments} WHERE {pk} = %s"  # noqa: S608 (names from the model)
-                cursor.executemany(update, [(*row[1:], row[0]) for row in rows])
-            for model, fields, rows, skip_conflicts in self.inserts:
-                columns = ", ".join(quote(field.column) for field in fields)
-                conflict = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
-                insert = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608 (model names)
-                cursor.executemany(f"{insert}VALUES ({', '.join(['%s'] * len(fields))}){conflict}", rows)
+                update = f"UPDATE {table} SET {assignments} WHERE {quote(pk.column)} = %s"  # noqa: S608 (model names)
+                cursor.executemany(update, [(*row[1:], *constant_values, row[0]) for row in part.rows])
 
     def _apply_staged(self) -> None:
         quote = connection.ops.quote_name
-        staged = [(model, [model._meta.pk, *fields], rows) for model, fields, rows in self.updates]
-        staged += [(model, fields, rows) for model, fields, rows, _skip in self.inserts]
-        if not staged:
-            return
-        tables = [_staging_table(model, fields, position) for position, (model, fields, _rows) in enumerate(staged)]
+        copies = self.prepare()._copies
+        tables = [_staging_table(part.model, part.fields, position) for position, part in enumerate(self.parts)]
         statements, params = [], []
-        for (model, fields, rows), (staging, _layout) in zip(self.updates, tables[: len(self.updates)], strict=True):
-            table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-            assignments = ", ".join(f"{quote(field.column)} = s.{quote(field.column)}" for field in fields)
+        # Updates first (data-modifying WITH clauses), the inserts last.
+        for part, (staging, _layout) in sorted(zip(self.parts, tables, strict=True), key=lambda item: item[0].insert):
+            table = quote(part.model._meta.db_table)
+            if part.insert:
+                columns = ", ".join(quote(field.column) for field in part.fields)
+                extra = "".join(f", {quote(field.column)}" for field, _value in part.constants)
+                values = "".join(f", CAST(%s AS {field.db_type(connection)})" for field, _value in part.constants)
+                conflict = " ON CONFLICT DO NOTHING" if part.skip_conflicts else ""
+                statements.append(
+                    f"INSERT INTO {table} ({columns}{extra}) SELECT {columns}{values} FROM {staging}{conflict}"  # noqa: S608
+                )
+                params += [value for _field, value in part.constants]
+                continue
+            pk, *fields = part.fields
+            pk = quote(pk.column)
+            assignments = [f"{quote(field.column)} = s.{quote(field.column)}" for field in fields]
+            assignments += [
+                f"{quote(field.column)} = CAST(%s AS {field.db_type(connection)})" for field, _ in part.constants
+            ]
             # The redundant range keeps each plan a walk of the primary key even where statistics are thin.
             statements.append(
-                f"UPDATE {table} SET {assignments} FROM {staging} AS s "  # noqa: S608 (names from the models)
+                f"UPDATE {table} SET {', '.join(assignments)} FROM {staging} AS s "  # noqa: S608 (model names)
                 f"WHERE {table}.{pk} = s.{pk} AND {table}.{pk} BETWEEN %s AND %s"
             )
-            params += [min(row[0] for row in rows), max(row[0] for row in rows)]
-        for (model, fields, _rows, skip_conflicts), (staging, _layout) in zip(
-            self.inserts, tables[len(self.updates) :], strict=True
-        ):
-            columns = ", ".join(quote(field.column) for field in fields)
-            conflict = " ON CONFLICT DO NOTHING" if skip_conflicts else ""
-            table = quote(model._meta.db_table)
-            statements.append(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging}{conflict}")  # noqa: S608
+            params += [value for _field, value in part.constants]
+            params += [min(row[0] for row in part.rows), max(row[0] for row in part.rows)]
         # One statement: every write but the last is a data-modifying WITH clause of the last.
         *clauses, last = statements
         written = ", ".join(f"w{position} AS ({clause})" for position, clause in enumerate(clauses))
@@ -514,9 +722,25 @@ class BulkWrites:
                     for name, layout in tables
                 )
             )
-            for (name, _layout), (_model, fields, rows) in zip(tables, staged, strict=True):
-                _copy(cursor, name, ", ".join(quote(field.column) for field in fields), rows)
+            for (name, _layout), part, text in zip(tables, self.parts, copies, strict=True):
+                _copy(cursor, name, ", ".join(quote(field.column) for field in part.fields), text)
             cursor.execute(f"WITH {written} {last}" if written else last, params)
+
+
+@dataclass
+class _WritePart:
+    """The rows of one table that a `BulkWrites` updates (the first field is the primary key) or inserts."""
+
+    model: type
+    fields: list
+    rows: Sequence[tuple]
+    constants: list[tuple]  # (field, value) given once for every row
+    insert: bool = False
+    skip_conflicts: bool = False
+
+
+def _constants(model, constants: dict | None) -> list[tuple]:
+    return [(model._meta.get_field(name), value) for name, value in (constants or {}).items()]
 
 
 def _staging_table(model, fields: Sequence, position: int) -> tuple[str, str]:
@@ -536,9 +760,9 @@ def bulk_insert(model, field_names: Sequence[str], rows: Sequence[tuple], *, ski
     BulkWrites().insert(model, field_names, rows, skip_conflicts=skip_conflicts).apply()
 
 
-def _copy(cursor, table: str, columns: str, rows: Sequence[tuple]) -> None:
-    """COPY `rows` into `table` (quoted names) in PostgreSQL's text format."""
-    separators = columns.count(",")
+def _copy_text(rows: Sequence[tuple], width: int) -> str:
+    """`rows` of `width` values in COPY's text format, a line each."""
+    separators = width - 1
     lines = []
     for row in rows:
         # Nearly every row is plain: its values' own text, none of it needing an escape.
@@ -549,7 +773,11 @@ def _copy(cursor, table: str, columns: str, rows: Sequence[tuple]) -> None:
             line = "\t".join([_NULL if value is None else str(value) for value in row])
         lines.append(line)
     lines.append("")
-    text = "\n".join(lines)
+    return "\n".join(lines)
+
+
+def _copy(cursor, table: str, columns: str, text: str) -> None:
+    """COPY the rendered `text` (see `_copy_text`) into `table` (quoted names)."""
     # In one read rather than the driver's 8 KB pieces, each a call back into Python.
     cursor.cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", io.StringIO(text), size=max(len(text), 8192))
 

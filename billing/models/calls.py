@@ -7,11 +7,12 @@ from billing.choices import CallDirection, Disposition, LegKind, RatingStatus
 from panel.tenancy import TenantManager, TenantModel
 
 
-def customer_key_without_own_index() -> models.ForeignKey:
+def customer_key_without_own_index(*, db_constraint: bool = True) -> models.ForeignKey:
     """`TenantModel.customer` without its single-column index, for a model whose composite indexes start with
     the customer and serve every look-up by it: one index less to write for each row stored or changed."""
     field = copy.deepcopy(TenantModel._meta.get_field("customer"))  # as Django copies it into each model
     field.db_index = False
+    field.db_constraint = db_constraint
     return field
 
 

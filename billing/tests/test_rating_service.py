@@ -239,7 +239,7 @@ def test_rerating_a_rated_call_whose_rate_is_gone_keeps_what_was_charged(custome
 def test_rating_writes_in_bulk_not_per_record(customer, django_assert_max_num_queries):
     for index in range(60):
         ingest(customer, call_payload(callee=f"+4850{index:07d}"))
-    with django_assert_max_num_queries(12):  # tariff, records, legs, rates, updates, ledger: not 60 × anything
+    with django_assert_max_num_queries(13):  # lock, tariff, records, legs, rates, updates, ledger: not 60 × anything
         summary = call_records_rate(customer=customer)
     assert summary.rated == 60
 
@@ -312,3 +312,22 @@ def test_call_charges_follow_the_ledgers_own_vat_rules(customer):
         assert charge.amount_gross == -record.cost_gross
         assert charge.idempotency_key == f"call:{record.pk}"
         assert charge.reason == "Połączenie 10 → +48501222333, 2025-01-31 10:15"
+
+
+def test_a_charged_call_cannot_be_deleted_and_a_deleted_customer_takes_its_ledger_along(customer, other_customer):
+    """The ledger's links to the call and the customer carry no database constraint (see LedgerEntry); Django's
+    on_delete keeps what the constraints would."""
+    from django.db.models import ProtectedError
+
+    record = ingest(customer, call_payload())
+    call_records_rate(customer=customer)
+    with pytest.raises(ProtectedError):
+        record.delete()
+    assert CallRecord.objects.filter(pk=record.pk).exists()
+    kept = LedgerEntry.objects.for_customer(other_customer).count()
+    customer_id = customer.pk
+    LedgerEntry.objects.for_customer(customer).filter(call__isnull=False).delete()
+    CallRecord.objects.for_customer(customer).delete()
+    customer.delete()
+    assert not LedgerEntry.objects.filter(customer_id=customer_id).exists()
+    assert LedgerEntry.objects.for_customer(other_customer).count() == kept
