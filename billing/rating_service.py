@@ -26,6 +26,7 @@ import sys
 import threading
 import zlib
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -157,52 +158,64 @@ def call_records_rate(
 
 def _rate_pipelined(context: _Context, pending, batch_size: int) -> RatingSummary:
     """Rate all of `pending` with pricing and writing overlapped: this thread reads and prices batch after
-    batch (without locking) while a writer thread, on its own connection, writes the previous one.
+    batch while writer threads, each on its own connection, write the batches priced before.
 
-    The writer takes the customer's rating lock and writes only those of the batch's records that are
-    still pending (another worker may have rated some meanwhile), with their charges, in the batch's
-    transaction: the same guarantees as the sequential loop, with the database's time and this
-    process's time spent side by side instead of one after the other.
+    This thread's connection holds the customer's rating lock for the whole run, so no other job writes
+    rating results meanwhile; a writer writes only those of a batch's records still pending (a job that
+    had them before the run began may have rated some), with their charges, in the batch's transaction:
+    the same guarantees as the sequential loop, with the database's time and this process's time spent
+    side by side instead of one after the other.
     """
-    writer = _BatchWriter(context.customer)
-    # The writer mostly waits for the database; when an answer comes it should get the interpreter at once,
+    writers = _Writers(context.customer, PIPELINE_WRITERS)
+    # A writer mostly waits for the database; when an answer comes it should get the interpreter at once,
     # not after the pricing thread's default 5 ms turn, or the database waits for the next batch.
     switch_interval = sys.getswitchinterval()
     sys.setswitchinterval(PIPELINE_SWITCH_INTERVAL)
-    writer.start()
     try:
-        last_id = 0
-        while writer.is_alive():
-            records = raw_rows(pending.filter(pk__gt=last_id).values_list(*RECORD_READ_FIELDS)[:batch_size])
-            if not records:
-                break
-            if not writer.put(_price_records(context, records).prepare()):
-                break
-            last_id = records[-1][0]
+        with rating_session_lock(context.customer):
+            writers.start()
+            try:
+                last_id = 0
+                while writers.healthy():
+                    records = raw_rows(pending.filter(pk__gt=last_id).values_list(*RECORD_READ_FIELDS)[:batch_size])
+                    if not records or not writers.put(_price_records(context, records).prepare()):
+                        break
+                    last_id = records[-1][0]
+            finally:
+                writers.finish()
     finally:
-        try:
-            writer.finish()
-        finally:
-            sys.setswitchinterval(switch_interval)
-    return writer.summary
+        sys.setswitchinterval(switch_interval)
+    return writers.summary
 
 
+PIPELINE_WRITERS = 2  # batches written at the same time, on as many connections
 PIPELINE_SWITCH_INTERVAL = 0.0005  # seconds
 
 
-class _BatchWriter(threading.Thread):
-    """The writing half of `_rate_pipelined`: writes priced batches, one transaction each, in order."""
+class _Writers:
+    """The writing half of `_rate_pipelined`: threads that write priced batches, one transaction each."""
 
-    def __init__(self, customer: Customer) -> None:
-        super().__init__(name="rating-writer", daemon=True)
+    def __init__(self, customer: Customer, count: int) -> None:
         self.customer = customer
-        self.batches: queue.Queue[_PricedBatch | None] = queue.Queue(maxsize=1)
+        self.batches: queue.Queue[_PricedBatch] = queue.Queue(maxsize=count)
+        self.closing = threading.Event()
+        self.threads = [
+            threading.Thread(target=self._run, name=f"rating-writer-{n}", daemon=True) for n in range(count)
+        ]
         self.summary = RatingSummary()
-        self.error: BaseException | None = None
+        self.errors: list[BaseException] = []
+        self._lock = threading.Lock()
+
+    def start(self) -> None:
+        for thread in self.threads:
+            thread.start()
+
+    def healthy(self) -> bool:
+        return not self.errors and all(thread.is_alive() for thread in self.threads)
 
     def put(self, batch: _PricedBatch) -> bool:
-        """Hand over a batch (waiting while the writer is busy with the one before); False if it stopped."""
-        while self.is_alive():
+        """Hand over a batch (waiting while the writers are busy); False if one of them stopped."""
+        while self.healthy():
             try:
                 self.batches.put(batch, timeout=0.2)
                 return True
@@ -211,31 +224,38 @@ class _BatchWriter(threading.Thread):
         return False
 
     def finish(self) -> None:
-        """Wait for every batch handed over to be written; raise what stopped the writer, if anything did."""
-        while self.is_alive():
-            try:
-                self.batches.put(None, timeout=0.2)
-                break
-            except queue.Full:
-                continue
-        self.join()
-        if self.error is not None:
-            raise self.error
+        """Wait for every batch handed over to be written; raise what stopped a writer, if anything did."""
+        self.closing.set()
+        for thread in self.threads:
+            thread.join()
+        if self.errors:
+            raise self.errors[0]
 
-    def run(self) -> None:
+    def _run(self) -> None:
         try:
-            while (batch := self.batches.get()) is not None:
+            while True:
+                try:
+                    batch = self.batches.get(timeout=0.05)
+                except queue.Empty:
+                    if self.closing.is_set():
+                        return
+                    continue
+                if self.errors:
+                    continue  # another writer failed: the run stops, leaving the rest pending
                 with transaction.atomic():
-                    self.summary.add(batch.write(locked=_still_pending(self.customer, batch.record_ids)))
+                    # No rating lock here: the pricing thread's connection holds it for the whole run.
+                    written = batch.write(locked=_still_pending(self.customer, batch.record_ids))
+                with self._lock:
+                    self.summary.add(written)
         except BaseException as error:  # noqa: BLE001 (handed to the pricing thread, which raises it)
-            self.error = error
+            with self._lock:
+                self.errors.append(error)
         finally:
             connection.close()  # this thread's own connection
 
 
 def _still_pending(customer: Customer, record_ids: list[int]) -> set[int]:
-    """Which of the records are still pending, read under the customer's rating lock (PostgreSQL)."""
-    rating_lock(customer)
+    """Which of the records are still pending (read while the customer's rating lock is held)."""
     pending = (
         CallRecord.objects.for_customer(customer)
         .filter(rating_status=RatingStatus.PENDING, pk__range=(min(record_ids), max(record_ids)))
@@ -257,7 +277,24 @@ def rating_lock(customer: Customer) -> None:
     """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [RATING_LOCK_SPACE, customer.pk & 0x7FFFFFFF])
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", _rating_lock_key(customer))
+
+
+@contextmanager
+def rating_session_lock(customer: Customer):
+    """Hold the customer's rating lock (see `rating_lock`) on this connection until the block ends, across
+    transactions: a pipelined run's writers, on connections of their own, write under it."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s, %s)", _rating_lock_key(customer))
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _rating_lock_key(customer))
+
+
+def _rating_lock_key(customer: Customer) -> list[int]:
+    return [RATING_LOCK_SPACE, customer.pk & 0x7FFFFFFF]
 
 
 @transaction.atomic

@@ -97,11 +97,13 @@ def test_a_failed_write_stops_the_run_and_the_rerun_charges_only_the_rest(custom
     monkeypatch.setattr(rating_service._PricedBatch, "write", write_twice_then_fail)
     with pytest.raises(RuntimeError, match="database went away"):
         call_records_rate(customer=customer, batch_size=4, pipelined=True)
-    assert CallRecord.objects.for_customer(customer).exclude(rating_status=RatingStatus.PENDING).count() == 8
+    # Whole batches only: the two before the failed one, and perhaps the one the other writer had taken.
+    done = CallRecord.objects.for_customer(customer).exclude(rating_status=RatingStatus.PENDING).count()
+    assert done in (8, 12)
     monkeypatch.setattr(rating_service._PricedBatch, "write", write)
 
     summary = call_records_rate(customer=customer, batch_size=4)
-    assert summary.rated + summary.unratable == 12
+    assert summary.rated + summary.unratable == 20 - done
     _records, charges = outcome(customer)
     assert all(count == 1 for count, _total in charges.values())
     costs = CallRecord.objects.for_customer(customer).filter(rating_status=RatingStatus.RATED)
