@@ -9,9 +9,13 @@ batch's transaction, so a call's cost and its charge are written together
 or not at all. Amounts stay whole grosz until they become the text the
 database reads; no Decimal or model instance is made per row.
 
-Repeating is safe: only pending records are taken (locked, skipping rows
-another worker holds), and each call's charge carries the idempotency key
-"call:<id>", so a retried job never charges twice. A call that cannot be
+Repeating is safe: everything that writes rating results holds the
+customer's rating lock (a PostgreSQL advisory lock), only records still
+pending under it are written, and each call's charge carries the idempotency
+key "call:<id>", so a retried or concurrent job never charges twice. A
+customer's whole backlog is rated with pricing and writing overlapped
+(`_rate_pipelined`): the job's thread prices while writer threads, on
+connections of their own, write the batches priced before. A call that cannot be
 priced is kept, flagged "unratable" with the reason, and charged nothing
 until an operator re-rates it after fixing the tariff; re-rating corrects
 the ledger by the difference with one new entry per changed call.

@@ -25,6 +25,8 @@ trap cleanup EXIT INT TERM
   -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
   start >/dev/null
 echo "Throwaway PostgreSQL on 127.0.0.1:$port"
+# The database DATABASE_URL names, for a command that uses it directly (a benchmark); tests make their own.
+"${as_pg[@]}" "$bindir/psql" -qX -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "CREATE DATABASE centrala" >/dev/null
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$port/centrala"
 "$@"
