@@ -119,6 +119,24 @@ def test_billing_periods_and_connection_fee_of_the_customers_tariff(customer):
     assert (mobile.cost_net, mobile.legs.get().billed_seconds) == (Decimal("0.07"), 36)
 
 
+def test_a_started_second_of_talk_counts_as_a_whole_one(customer):
+    own_tariff(customer, ("+48", "Polska", "0.60"))  # 1/1: a cent a second
+    payloads = []
+    for answer, end in [
+        ("10:15:05.300000", "10:16:06.100000"),
+        ("10:15:05", "10:15:07"),
+        ("10:15:05", "10:15:05.000001"),
+    ]:
+        payload = call_payload(callee="+48221234567")
+        payload["legs"][0].update(answer=f"2025-01-31T{answer}+01:00", end=f"2025-01-31T{end}+01:00")
+        payload.update(answer=payload["legs"][0]["answer"], end=payload["legs"][0]["end"])
+        payloads.append(payload)
+    records = [ingest(customer, payload) for payload in payloads]
+    call_records_rate(customer=customer)
+    billed = [(record.legs.get().billed_seconds, CallRecord.objects.get(pk=record.pk).cost_net) for record in records]
+    assert billed == [(61, Decimal("0.61")), (2, Decimal("0.02")), (1, Decimal("0.01"))]
+
+
 def test_any_text_of_a_destination_name_is_written_as_it_is(customer):
     """The bulk writes pass text through COPY on PostgreSQL: tabs, line ends and backslashes must survive."""
     name = "Kierunek \\N z\ttabem\\\\ i\r\nnową linią"
