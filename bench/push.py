@@ -20,19 +20,24 @@ Two kinds of servers (`--servers`, default both):
   recordings/tests/sftp_server.py, which offers "check-file"), run in a
   separate process so that they do not share the interpreter lock with the
   push; being Python, they are often the bottleneck themselves;
-- debian: vsftpd with anonymous upload and OpenSSH's sshd with its
-  internal-sftp (log-in with a key made for the run), both installed when
-  missing, both bound to 127.0.0.1 on free ports and stopped at the end: fast
-  servers, so the clients' own costs show.
+- debian: vsftpd with anonymous upload (for FTPS a second vsftpd that
+  demands TLS on the log-in and on every data connection, with a certificate
+  made for the run) and OpenSSH's sshd with its internal-sftp (log-in with a
+  key made for the run), installed when missing, bound to 127.0.0.1 on free
+  ports and stopped at the end: fast servers, so the clients' own costs show.
+  FTPS is measured only against vsftpd (`--protocols ftps`), and without
+  lftp: Debian's lftp fails against vsftpd over TLS (see LFTP_FTPS_PROBLEM),
+  so compare the push's FTPS figures between versions of the code instead.
 
 Before every run the target folder is emptied and the confirmations are
 forgotten, so every run really sends every file; afterwards the bench checks
 that every file is on the server under its final name with its size. Push and
-lftp take turns; the median of `--repeat` runs is reported.
+lftp take turns; the median of `--repeat` runs is reported, and the median of the
+run-by-run ratios (each pair saw the same load, which matters on a busy machine).
 
 Target (issue 7): at least 0.8 × lftp's throughput, with per-file verification on.
 
-    python bench/push.py [--files 200] [--size-kb 1024] [--repeat 3] [--protocols ftp,sftp] [--servers test,debian]
+    python bench/push.py [--files 200] [--size-kb 1024] [--repeat 3] [--protocols ftp,sftp,ftps] [--servers test,debian]
     python bench/push.py --files 2000      # the issue's night
 """
 
@@ -62,6 +67,9 @@ DAY = date(2026, 3, 10)  # an ordinary 24-hour day
 REMOTE_FOLDER = "/nagrania/2026/03/10"
 LFTP_TIMEOUT = 1800.0
 SERVE_LIFETIME = 4 * 3600  # the target servers' process never outlives this, even if orphaned
+# Debian's lftp (GnuTLS) cannot upload to vsftpd 3.0.3 over TLS: after some files vsftpd answers
+# "426 Failure reading network stream" (TLS 1.3), and TLS 1.2 fails its handshake; so FTPS has no baseline.
+LFTP_FTPS_PROBLEM = "lftp's TLS fails against vsftpd: 426 Failure reading network stream"
 
 
 # --- the target servers (a child process: `push.py --serve-targets ROOT`)
@@ -147,11 +155,12 @@ class Target:
         return self.remote_folder.rsplit("/", 3)[0] + "/%Y/%m/%d/"
 
 
-def start_vsftpd(work: Path, binary: str, children: list[Child]) -> Target:
-    """vsftpd with anonymous upload, mkdir, rename and delete into a folder of the ftp user."""
+def start_vsftpd(work: Path, binary: str, children: list[Child], *, tls: bool = False) -> Target:
+    """vsftpd with anonymous upload, mkdir, rename and delete into a folder of the ftp user (`tls`: FTPS only)."""
     import pwd
 
-    root, empty = work / "vsftpd-root", work / "vsftpd-empty"
+    name = "vsftpd-tls" if tls else "vsftpd"
+    root, empty = work / f"{name}-root", work / f"{name}-empty"
     root.mkdir(mode=0o755)  # vsftpd refuses an anonymous root its user could write to
     empty.mkdir()
     writable = root / REMOTE_FOLDER.lstrip("/").split("/")[0]  # /nagrania: the anonymous user's own
@@ -190,13 +199,31 @@ def start_vsftpd(work: Path, binary: str, children: list[Child]) -> Target:
         "connect_from_port_20": "NO",
         "isolate_network": "NO",
         "xferlog_enable": "YES",
-        "vsftpd_log_file": work / "vsftpd-transfers.log",
+        "vsftpd_log_file": work / f"{name}-transfers.log",
     }
+    if tls:
+        from recordings.ftp.certs import generate_self_signed_certificate
+
+        certfile, keyfile = work / f"{name}-cert.pem", work / f"{name}-key.pem"
+        generate_self_signed_certificate(certfile, keyfile)
+        options.update(
+            {
+                "ssl_enable": "YES",
+                "allow_anon_ssl": "YES",
+                "force_anon_logins_ssl": "YES",
+                "force_anon_data_ssl": "YES",
+                "rsa_cert_file": certfile,
+                "rsa_private_key_file": keyfile,
+                "require_ssl_reuse": "YES",  # the default: data connections resume the control session
+            }
+        )
     config.write_text("".join(f"{key}={value}\n" for key, value in options.items()))
-    child = Child("vsftpd", [binary, str(config)], log=work / "vsftpd.log")
+    child = Child(name, [binary, str(config)], log=work / f"{name}.log")
     children.append(child)
     wait_until_listening(child, port)
-    return Target("vsftpd (Debian), anonymous upload", "ftp", port, root, REMOTE_FOLDER, "anonymous", "bench")
+    label = "vsftpd (Debian), FTPS (TLS forced), anonymous upload" if tls else "vsftpd (Debian), anonymous upload"
+    protocol = "ftps" if tls else "ftp"
+    return Target(label, protocol, port, root, REMOTE_FOLDER, "anonymous", "bench")
 
 
 def start_sshd(work: Path, binary: str, children: list[Child]) -> Target:
@@ -368,7 +395,7 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument("--files", type=int, default=200, help=f"recordings in the night (issue: {FULL_FILES})")
     parser.add_argument("--size-kb", type=int, default=1024, help="size of each recording in KB (issue: 1024)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each (median)")
-    parser.add_argument("--protocols", default="ftp,sftp", help="ftp, sftp or ftp,sftp")
+    parser.add_argument("--protocols", default="ftp,sftp", help="any of ftp, sftp, ftps, comma-separated")
     parser.add_argument(
         "--servers", default="test,debian", help="test (the project's test servers), debian (vsftpd, sshd) or both"
     )
@@ -376,8 +403,8 @@ def parse_arguments() -> argparse.Namespace:
     options = parser.parse_args()
     if options.serve_targets is None:
         options.protocols = [name.strip() for name in options.protocols.split(",") if name.strip()]
-        if not options.protocols or set(options.protocols) - {"ftp", "sftp"}:
-            parser.error("--protocols takes ftp, sftp or ftp,sftp")
+        if not options.protocols or set(options.protocols) - {"ftp", "sftp", "ftps"}:
+            parser.error("--protocols takes any of ftp, sftp, ftps (comma-separated)")
         options.servers = [name.strip() for name in options.servers.split(",") if name.strip()]
         if not options.servers or set(options.servers) - {"test", "debian"}:
             parser.error("--servers takes test, debian or test,debian")
@@ -421,8 +448,14 @@ def start_servers(options, work: Path, children: list[Child]) -> list[Target]:
                 target = Target(name, protocol, ports[protocol], root, REMOTE_FOLDER, TARGET_USER, TARGET_PASSWORD)
                 targets.append(target)
         print(f"  the project's test servers (a separate process): FTP :{ports['ftp']}, SFTP :{ports['sftp']}")
+        if "ftps" in options.protocols:
+            NOT_MEASURED.append("ftps to the test servers (FTPS is measured against vsftpd only)")
     if "debian" in options.servers:
-        starters = [("ftp", "vsftpd", "vsftpd", start_vsftpd), ("sftp", "sshd", "openssh-server", start_sshd)]
+        starters = [
+            ("ftp", "vsftpd", "vsftpd", start_vsftpd),
+            ("ftps", "vsftpd", "vsftpd", lambda *args: start_vsftpd(*args, tls=True)),
+            ("sftp", "sshd", "openssh-server", start_sshd),
+        ]
         for protocol, command, package, start in starters:
             if protocol not in options.protocols:
                 continue
@@ -491,7 +524,7 @@ def run(options: argparse.Namespace, work: Path, children: list[Child]) -> int:
             seconds, method = run_push(customer, storage, recordings)
             check_remote(target, recordings)
             push_times.append(seconds)
-            if lftp:
+            if lftp and target.protocol != "ftps":
                 reset_target(customer, target)
                 lftp_times.append(run_lftp(lftp, target, local_folder))
                 check_remote(target, recordings)
@@ -508,13 +541,18 @@ def run(options: argparse.Namespace, work: Path, children: list[Child]) -> int:
 
         push_seconds = line(f"push service (verified: {method}, rename):", push_times)
         if not lftp_times:
-            print("  lftp mirror -R: not measured (no lftp)")
-            NOT_MEASURED.append(f"{target.protocol} to {target.name.split(',')[0]} (no lftp)")
+            why = "no lftp" if target.protocol != "ftps" else LFTP_FTPS_PROBLEM
+            print(f"  lftp mirror -R: not measured ({why})")
+            NOT_MEASURED.append(f"{target.protocol} to {target.name.split(',')[0]} ({why})")
             continue
         lftp_seconds = line("lftp mirror -R (defaults, no verification):", lftp_times)
         ratio = lftp_seconds / push_seconds
         ok = ratio >= TARGET_RATIO
         print(f"  ratio push / lftp: {ratio:.2f}   target ≥ {TARGET_RATIO} × lftp: {verdict(ok)}")
+        # Push and lftp take turns, so each run's pair saw the same load: on a busy machine this moves less.
+        pairs = [lftp_run / push_run for push_run, lftp_run in zip(push_times, lftp_times, strict=True)]
+        paired = ", ".join(f"{value:.2f}" for value in pairs)
+        print(f"  run by run (lftp / push of the same turn): median {median(pairs):.2f}; runs: {paired}")
         if not ok:
             failures.append(f"{target.protocol} to {target.name.split(',')[0]}: {ratio:.2f} × lftp")
 

@@ -4,13 +4,17 @@ A day's push (`push_day`) uploads every recording of that local day that is
 not yet confirmed on the target: to a temporary name, then the remote size is
 compared with ours (and, over SFTP, a checksum when the server offers one),
 and only then the file gets its final name and the recording a
-`PushConfirmation`. Confirmations are committed in small batches (every
-`CONFIRM_BATCH_FILES` files or `CONFIRM_BATCH_SECONDS`, and always before the
-push returns or gives up), each only for a file already verified under its
-final name: a push that stops halfway (a lost connection) resumes where it
-stopped, a killed worker loses at most the last batch (those files are found
-on the server by the next push and not sent again), and nothing is ever
-marked as pushed unless it is verified on the server.
+`PushConfirmation`. This happens in small batches (every `CONFIRM_BATCH_FILES`
+files or `CONFIRM_BATCH_SECONDS`, and always before the push returns): the
+batch's files are uploaded one after another, then their sizes are asked
+for and they are renamed all at once (over FTP each in one round trip), and
+their confirmations are committed together, each only for a file verified
+and renamed to its final name. A push that loses its connection during an
+upload first checks and renames the batch's earlier uploads over a new
+connection, so it resumes where it stopped; a killed worker leaves at most
+one batch behind (renamed files are found on the server by the next push and
+not sent again, temporary ones are overwritten), and nothing is ever marked
+as pushed unless it is verified on the server under its final name.
 Only one push per customer and day runs at a time: the run row is claimed
 with a lease that a killed worker's successor may take over.
 """
@@ -20,7 +24,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -445,56 +449,138 @@ def _pending(
 def _push_pending(
     *, run: PushRun, target: PushTarget, folder: str, pending: list[Recording], storage: RecordingStorage
 ) -> list[str]:
-    """Upload what is pending over one connection; returns the per-file failures (a lost connection raises)."""
+    """Upload what is pending over one connection; returns the per-file failures (a lost connection raises).
+
+    The files are checked and renamed in batches (`_Batch`): every upload of
+    a batch first, then the size of every temporary file, then every rename,
+    then the batch's confirmations in one transaction.
+    """
     endpoint = push_endpoint(target=target)
     failures: list[str] = []
-    confirmations = _Confirmations(run=run, target_key=target.target_key)
+    batch = _Batch(run=run, target_key=target.target_key, folder=folder)
     try:
         with open_transport(endpoint, deadline=Deadline()) as transport:
             if transport.fingerprint and not target.host_key_fingerprint:
                 push_host_key_seen(
                     customer=target.customer, endpoint=endpoint, fingerprint=transport.fingerprint, changed=False
                 )
+            if transport.fingerprint:  # a second connection (`_rescue`) must meet the same server key
+                endpoint = replace(endpoint, pinned_fingerprint=transport.fingerprint)
             transport.ensure_folder(folder)
             present = transport.folder_sizes(folder)
             for recording in pending:
                 try:
-                    method, checksum = _push_one(
+                    uploaded = _push_one(
                         transport, recording=recording, folder=folder, storage=storage, present=present
                     )
                 except PushError as error:
+                    if error.connection_lost:
+                        failures.extend(_rescue(batch, endpoint=endpoint, storage=storage))
                     if error.connection_lost or error.permanent:
                         raise
                     failures.append(error.message)
                     continue
-                confirmations.add(recording=recording, folder=folder, method=method, checksum=checksum)
+                batch.add(recording, uploaded)
+                if batch.due():
+                    failures.extend(batch.finish(transport, storage))
+            failures.extend(batch.finish(transport, storage))
     finally:
-        # Whatever stopped the loop, the files verified so far are recorded (an unexpected error included).
-        confirmations.flush()
+        # Whatever stopped the loop, the files verified so far are recorded (an unexpected error included);
+        # uploads not yet checked are not (their temporary files are replaced by the next push).
+        batch.flush()
     return failures
 
 
-@dataclass
-class _Confirmations:
-    """Verified files waiting for their `PushConfirmation`, written together in one short transaction.
+def _rescue(batch: _Batch, *, endpoint: Endpoint, storage: RecordingStorage) -> list[str]:
+    """The connection was lost during an upload: check and rename the batch's earlier uploads over a new one.
 
-    Only a file that passed every check and has its final name is ever
-    added, so a batch never marks anything unverified; the run's heartbeat
-    is renewed with each batch.
+    They are complete on the server under their temporary names; without
+    this the next push would send them again. If the server cannot be
+    reached now, they are simply left for the next push.
+    """
+    if not batch.uploaded:
+        return []
+    try:
+        with open_transport(endpoint, deadline=Deadline()) as transport:
+            return batch.finish(transport, storage)
+    except PushError:
+        batch.uploaded.clear()
+        return []
+
+
+@dataclass
+class _Uploaded:
+    """A recording sent to its temporary name, not yet checked."""
+
+    recording: Recording
+    temporary: str
+    final: str
+
+
+@dataclass
+class _Batch:
+    """Files of one push checked, renamed and confirmed together (`CONFIRM_BATCH_FILES` / `_SECONDS` at most).
+
+    An uploaded file gets its size checked (and its checksum, where the
+    server has one) under its temporary name, then its final name, and only
+    then its `PushConfirmation`; the confirmations of the batch are written
+    in one short transaction, with the run's heartbeat. A file found on the
+    server with the right size is confirmed with the batch as it is.
     """
 
     run: PushRun
     target_key: str
-    waiting: list[PushConfirmation] = field(default_factory=list)
+    folder: str
+    uploaded: list[_Uploaded] = field(default_factory=list)
+    verified: list[PushConfirmation] = field(default_factory=list)
     since: float = field(default_factory=time.monotonic)
 
-    def add(self, *, recording: Recording, folder: str, method: str, checksum: str) -> None:
-        self.waiting.append(
+    def add(self, recording: Recording, uploaded: _Uploaded | None) -> None:
+        """`uploaded`: the file sent to its temporary name; None: found on the server already (verified)."""
+        if uploaded is None:
+            self._confirm(recording, method=ConfirmationMethod.PRESENT, checksum="")
+        else:
+            self.uploaded.append(uploaded)
+
+    def due(self) -> bool:
+        waiting = len(self.uploaded) + len(self.verified)
+        return waiting >= CONFIRM_BATCH_FILES or time.monotonic() - self.since >= CONFIRM_BATCH_SECONDS
+
+    def finish(self, transport: Transport, storage: RecordingStorage) -> list[str]:
+        """Check and rename the uploaded files, confirm those that passed; the failures (a lost connection raises).
+
+        A file that fails a check keeps no temporary file on the server; one
+        the server refused to rename is reported and not confirmed.
+        """
+        uploaded, self.uploaded = self.uploaded, []
+        failures: list[str] = []
+        checked: list[tuple[_Uploaded, str]] = []
+        sizes = transport.sizes([item.temporary for item in uploaded]) if uploaded else []
+        for item, remote_size in zip(uploaded, sizes, strict=True):
+            try:
+                checked.append((item, _check(transport, item, remote_size, storage)))
+            except PushError as error:
+                if error.connection_lost or error.permanent:
+                    raise
+                failures.append(error.message)
+                transport.delete(item.temporary)
+        refusals = transport.renames([(item.temporary, item.final) for item, _checksum in checked]) if checked else []
+        for (item, checksum), refusal in zip(checked, refusals, strict=True):
+            if refusal is not None:
+                failures.append(refusal.message)
+                transport.delete(item.temporary)
+                continue
+            self._confirm(item.recording, method=ConfirmationMethod.UPLOADED, checksum=checksum)
+        self.flush()
+        return failures
+
+    def _confirm(self, recording: Recording, *, method: str, checksum: str) -> None:
+        self.verified.append(
             PushConfirmation(
                 customer_id=recording.customer_id,
                 recording_id=recording.pk,
                 target=self.target_key,
-                remote_path=remote_file_path(folder, recording.file_name),
+                remote_path=remote_file_path(self.folder, recording.file_name),
                 run_id=self.run.pk,
                 size_bytes=recording.size_bytes,
                 method=method,
@@ -502,11 +588,10 @@ class _Confirmations:
                 confirmed_at=timezone.now(),
             )
         )
-        if len(self.waiting) >= CONFIRM_BATCH_FILES or time.monotonic() - self.since >= CONFIRM_BATCH_SECONDS:
-            self.flush()
 
     def flush(self) -> None:
-        waiting, self.waiting = self.waiting, []
+        """Write the confirmations of the verified files (never of files still unchecked)."""
+        waiting, self.verified = self.verified, []
         self.since = time.monotonic()
         if not waiting:
             return
@@ -527,8 +612,8 @@ def _push_one(
     folder: str,
     storage: RecordingStorage,
     present: dict[str, int | None] | None = None,
-) -> tuple[str, str]:
-    """Send one recording: temporary name, size (and checksum) check, final name. Returns (method, checksum).
+) -> _Uploaded | None:
+    """Send one recording to its temporary name (checked and renamed later with its batch); None if already there.
 
     `present` is the folder's listing taken at the start (name → size, None
     where the listing gives no size), or None when the server gave none: a
@@ -541,7 +626,7 @@ def _push_one(
         known = present.get(name) if present is not None else None
         size = known if known is not None else transport.remote_size(final)
         if size == recording.size_bytes:
-            return ConfirmationMethod.PRESENT, ""
+            return None
     try:
         source = storage.open(recording.path)
     except FileNotFoundError:
@@ -559,29 +644,41 @@ def _push_one(
                 _("%(name)s has %(sent)s bytes in the storage instead of %(size)s; it was not sent.")
                 % {"name": name, "sent": sent, "size": recording.size_bytes},
             )
-        remote_size = transport.remote_size(temporary)
-        if remote_size != recording.size_bytes:
-            raise PushError(
-                STEP_VERIFY,
-                _("%(name)s: the server reports %(remote)s bytes after the upload instead of %(size)s.")
-                % {"name": name, "remote": remote_size if remote_size is not None else "0", "size": sent},
-            )
-        checksum_ok = transport.checksum_matches(
-            temporary, lambda algorithm: _local_digest(recording, storage, algorithm)
-        )
-        if checksum_ok is False:
-            raise PushError(
-                STEP_VERIFY,
-                _("%(name)s: the checksum on the server differs from ours; the file was not accepted.")
-                % {"name": name},
-            )
-        transport.rename(temporary, final)
     except PushError as error:
         if not error.connection_lost:
             transport.delete(temporary)
         raise
+    return _Uploaded(recording=recording, temporary=temporary, final=final)
+
+
+def _check(
+    transport: Transport, item: _Uploaded, remote_size: int | None | PushError, storage: RecordingStorage
+) -> str:
+    """PushError unless the upload has our size (and checksum, where the server has one); the checksum's name."""
+    recording = item.recording
+    if isinstance(remote_size, PushError):
+        raise remote_size
+    if remote_size != recording.size_bytes:
+        raise PushError(
+            STEP_VERIFY,
+            _("%(name)s: the server reports %(remote)s bytes after the upload instead of %(size)s.")
+            % {
+                "name": recording.file_name,
+                "remote": remote_size if remote_size is not None else "0",
+                "size": recording.size_bytes,
+            },
+        )
+    checksum_ok = transport.checksum_matches(
+        item.temporary, lambda algorithm: _local_digest(recording, storage, algorithm)
+    )
+    if checksum_ok is False:
+        raise PushError(
+            STEP_VERIFY,
+            _("%(name)s: the checksum on the server differs from ours; the file was not accepted.")
+            % {"name": recording.file_name},
+        )
     checksum = getattr(transport, "checksum_algorithm", None) if checksum_ok else None
-    return ConfirmationMethod.UPLOADED, checksum or ""
+    return checksum or ""
 
 
 def _local_digest(recording: Recording, storage: RecordingStorage, algorithm: str) -> bytes:

@@ -5,7 +5,7 @@ server (DummyAuthorizer with write permissions over a folder) on 127.0.0.1,
 port 0, run by the same background loop as the recordings server. `FtpFaults`
 makes it misbehave the ways real servers do: crash after N files, cut the
 connection mid-file, report a short size, run out of space, refuse a rename,
-refuse to list a folder.
+refuse to list a folder or to tell sizes; `commands` records what was asked.
 """
 
 from __future__ import annotations
@@ -32,16 +32,29 @@ TARGET_PASSWORD = "push-secret"  # noqa: S105 - a test server's password
 
 @dataclass
 class FtpFaults:
-    """What the test server does wrong; `uploads` lists every STOR (server paths), `completed` the finished ones."""
+    """What the test server does wrong; `uploads` lists every STOR (server paths), `completed` the finished ones.
+
+    `short_size_names` / `refuse_rename_names` limit those faults to paths
+    containing one of the names (empty: every path); `crash_at_rename`
+    closes the connection without an answer at that RNTO (1 = the first),
+    before renaming; `commands` lists every command's verb in order.
+    """
 
     crash_after_files: int | None = None
     disconnect_after_bytes: int | None = None
     short_size_by: int = 0
+    short_size_names: tuple[str, ...] = ()
+    refuse_size: bool = False
     quota_bytes: int | None = None
     refuse_rename: bool = False
+    refuse_rename_names: tuple[str, ...] = ()
+    refuse_rename_over_existing: bool = False
+    crash_at_rename: int | None = None
     refuse_listing: bool = False
     uploads: list[str] = field(default_factory=list)
+    commands: list[str] = field(default_factory=list)
     completed: int = 0
+    renames: int = 0
     bytes_written: int = 0
 
 
@@ -92,8 +105,16 @@ class _TargetDataChannelMixin:
         super().handle_error()
 
 
+def _names_match(path: str, names: tuple[str, ...]) -> bool:
+    return not names or any(name in path for name in names)
+
+
 class _TargetHandlerMixin:
     faults: FtpFaults
+
+    def pre_process_command(self, line, cmd, arg):
+        self.faults.commands.append(cmd)
+        return super().pre_process_command(line, cmd, arg)
 
     def ftp_STOR(self, file, mode="w"):
         faults = self.faults
@@ -107,8 +128,12 @@ class _TargetHandlerMixin:
         self.faults.completed += 1
 
     def ftp_SIZE(self, path):
-        if self.faults.short_size_by and self.fs.isfile(path):
-            self.respond(f"213 {max(0, self.fs.getsize(path) - self.faults.short_size_by)}")
+        faults = self.faults
+        if faults.refuse_size:
+            self.respond("502 Command SIZE not implemented.")
+            return
+        if faults.short_size_by and self.fs.isfile(path) and _names_match(path, faults.short_size_names):
+            self.respond(f"213 {max(0, self.fs.getsize(path) - faults.short_size_by)}")
             return
         super().ftp_SIZE(path)
 
@@ -119,7 +144,14 @@ class _TargetHandlerMixin:
         super().ftp_NLST(path)
 
     def ftp_RNTO(self, path):
-        if self.faults.refuse_rename:
+        faults = self.faults
+        faults.renames += 1
+        if faults.crash_at_rename is not None and faults.renames >= faults.crash_at_rename:
+            self.close()  # no answer at all: the server process died
+            return
+        source = self._rnfr or ""
+        refused = faults.refuse_rename and _names_match(source, faults.refuse_rename_names)
+        if refused or (faults.refuse_rename_over_existing and self.fs.lexists(path)):
             self._rnfr = None
             self.respond("550 Rename refused by the test server.")
             return

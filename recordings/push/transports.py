@@ -50,6 +50,9 @@ PREFERRED_SSH_CIPHERS = ("aes128-gcm@openssh.com", "aes256-gcm@openssh.com", "ae
 SFTP_WRITE_SIZE = 32768  # the largest write every SFTP server must accept
 SFTP_WRITES_IN_FLIGHT = 64  # writes sent before the oldest answer is awaited (OpenSSH's sftp does the same)
 SFTP_WRITE_OVERHEAD = 64 + 25  # paramiko's reserve per SSH packet, and the write request's own fields
+# FTP commands sent in one write before their answers are read: a hundred short answers fit any socket buffer,
+# so the server never waits for us to read while we wait for it to read.
+FTP_PIPELINE_COMMANDS = 100
 STEP_DNS, STEP_CONNECT, STEP_TLS, STEP_LOGIN, STEP_WRITE = "dns", "connect", "tls", "login", "write"
 STEP_FOLDER, STEP_UPLOAD, STEP_VERIFY, STEP_RENAME = "folder", "upload", "verify", "rename"
 
@@ -274,6 +277,22 @@ class Transport(ABC):
         """
         return None
 
+    def sizes(self, paths: list[str]) -> list[int | None | PushError]:
+        """The sizes of several remote files, in order: None where there is none, PushError where it cannot be told.
+
+        A lost connection raises. This asks one file after another; FTP sends
+        all the questions at once.
+        """
+        sizes: list[int | None | PushError] = []
+        for path in paths:
+            try:
+                sizes.append(self.remote_size(path))
+            except PushError as error:
+                if error.connection_lost or error.permanent:
+                    raise
+                sizes.append(error)
+        return sizes
+
     @abstractmethod
     def upload(self, source: BinaryIO, path: str) -> int:
         """Write `source` to `path` (replacing it); returns the bytes sent."""
@@ -281,6 +300,25 @@ class Transport(ABC):
     @abstractmethod
     def rename(self, source: str, target: str) -> None:
         """Give an uploaded file its final name, replacing a file of that name."""
+
+    def renames(self, pairs: list[tuple[str, str]]) -> list[PushError | None]:
+        """Rename several files, in order: None where it worked, the PushError where the server refused.
+
+        A lost connection raises (which of the renames happened is then
+        unknown). This renames one file after another; FTP sends all the
+        commands at once.
+        """
+        results: list[PushError | None] = []
+        for source, target in pairs:
+            try:
+                self.rename(source, target)
+            except PushError as error:
+                if error.connection_lost or error.permanent:
+                    raise
+                results.append(error)
+            else:
+                results.append(None)
+        return results
 
     @abstractmethod
     def delete(self, path: str) -> bool:
@@ -317,7 +355,9 @@ class FtpTransport(Transport):
     def __init__(self, client: ftplib.FTP, deadline: Deadline) -> None:
         super().__init__(deadline)
         self.client = client
-        self._next_passive: tuple[str, int] | None = None  # asked for together with the last rename
+        self._next_passive: tuple[str, int] | None = None  # asked for in advance (after an upload, with renames)
+        self._passive_asked = False  # a PASV/EPSV sent after the last upload, its answer not read yet
+        self._size_command = True  # False once the server said it has no SIZE (MLST is asked instead)
         client.makepasv = self._makepasv
 
     def _makepasv(self) -> tuple[str, int]:
@@ -352,10 +392,31 @@ class FtpTransport(Transport):
     def _call(self, step: str, func, *args):
         self._arm(step)
         try:
+            if self._passive_asked:
+                self._read_passive()
             return func(*args)
         except (OSError, EOFError, ftplib.error_proto, ftplib.error_reply) as error:
             # A dead connection, or answers out of step with our commands: this conversation is over.
             raise _lost(step, error) from error
+
+    def _ask_passive(self) -> None:
+        """Ask for the next data port now and read the answer with the next command (see `_store`)."""
+        client = self.client
+        if not client.passiveserver:
+            return
+        try:
+            self._send_commands("PASV" if client.af == socket.AF_INET else "EPSV")
+        except OSError:
+            return  # the next command finds the connection dead
+        self._next_passive = None
+        self._passive_asked = True
+
+    def _read_passive(self) -> None:
+        self._passive_asked = False
+        try:
+            self._next_passive = self._passive_address(self.client.getresp())
+        except (ftplib.error_perm, ftplib.error_temp):
+            self._next_passive = None  # the next transfer asks again
 
     def _make_folder(self, folder: str) -> None:
         try:
@@ -380,18 +441,47 @@ class FtpTransport(Transport):
             ) from error
 
     def remote_size(self, path: str) -> int | None:
+        if not self._size_command:
+            return self._size_from_mlst(path)
         try:
-            size = self._call(STEP_VERIFY, self.client.size, path)
-        except ftplib.error_perm as error:
-            code = str(error)[:3]
-            if code in ("500", "501", "502", "504"):
+            reply = self._call(STEP_VERIFY, self.client.sendcmd, f"SIZE {path}")
+        except (ftplib.error_perm, ftplib.error_temp) as error:
+            reply = error
+        size = self._size_answer(path, reply)
+        if isinstance(size, PushError):
+            raise size
+        return size
+
+    def sizes(self, paths: list[str]) -> list[int | None | PushError]:
+        """SIZE of every path sent at once and the answers read after: one round trip for the whole batch."""
+        if not self._size_command:
+            return super().sizes(paths)
+        answers = self._pipelined(STEP_VERIFY, [f"SIZE {path}" for path in paths])
+        sizes: list[int | None | PushError] = []
+        for path, answer in zip(paths, answers, strict=True):
+            try:
+                sizes.append(self._size_answer(path, answer))
+            except PushError as error:
+                if error.connection_lost or error.permanent:
+                    raise
+                sizes.append(error)
+        return sizes
+
+    def _size_answer(self, path: str, answer: str | ftplib.Error) -> int | None | PushError:
+        """The size in an answer to SIZE (as ftplib's size() reads it); a server without SIZE is asked by MLST."""
+        if isinstance(answer, ftplib.error_temp):
+            return PushError(STEP_VERIFY, _("The server cannot tell the file size: %(error)s") % {"error": answer})
+        if isinstance(answer, ftplib.Error):
+            if str(answer)[:3] in ("500", "501", "502", "504"):
+                self._size_command = False
                 return self._size_from_mlst(path)
             return None  # 550: no such file
-        except ftplib.error_temp as error:
-            raise PushError(
-                STEP_VERIFY, _("The server cannot tell the file size: %(error)s") % {"error": error}
-            ) from error
-        return int(size) if size is not None else None
+        if not answer.startswith("213"):
+            return None
+        try:
+            return int(answer[3:].strip())
+        except ValueError:
+            return None  # an answer that is not a number: treated as no size, so nothing is confirmed
 
     def _size_from_mlst(self, path: str) -> int | None:
         try:
@@ -426,7 +516,10 @@ class FtpTransport(Transport):
             while chunk := conn.recv(CHUNK_SIZE):
                 chunks.append(chunk)
             if isinstance(conn, ssl.SSLSocket):
-                conn.unwrap()
+                # The server has closed its side (all data is here). With TLS 1.3 and an empty listing OpenSSL
+                # may refuse the polite shutdown ("shutdown while in init"); the server's reply below decides.
+                with contextlib.suppress(ssl.SSLError):
+                    conn.unwrap()
         self.client.voidresp()
         return b"".join(chunks)
 
@@ -439,64 +532,105 @@ class FtpTransport(Transport):
             raise PushError(STEP_UPLOAD, _upload_refusal(path, error)) from error
 
     def _store(self, source: BinaryIO, path: str) -> int:
-        """STOR in binary mode (set once at log-in, not before every file as ftplib's storbinary does)."""
+        """STOR in binary mode (set once at log-in, not before every file as ftplib's storbinary does).
+
+        Once the server confirmed the file, the next file's data port is
+        asked for at once (in passive mode), and its answer read only with the
+        next command: the round trip overlaps with our own work between two
+        files (the server gets its commands in the usual order, one at a time).
+        """
         with self._transfer(f"STOR {path}") as conn:
             sent = _send_file(conn, source)
             if isinstance(conn, ssl.SSLSocket):
                 conn.unwrap()
         self.client.voidresp()
+        self._ask_passive()
         return sent
 
     def rename(self, source: str, target: str) -> None:
-        first = self._call(STEP_RENAME, self._rename, source, target)
-        if first is None:
-            return
-        # Some servers do not rename over an existing file: remove the old one and try once more.
-        if self.delete(target):
-            first = self._call(STEP_RENAME, self._rename, source, target)
-            if first is None:
-                return
-        raise PushError(
-            STEP_RENAME,
-            _("The server refused to rename %(source)s to its final name: %(error)s")
-            % {"source": source, "error": first},
-        )
+        (refusal,) = self.renames([(source, target)])
+        if refusal is not None:
+            raise refusal
 
-    def _rename(self, source: str, target: str) -> ftplib.Error | None:
-        """RNFR and RNTO sent together, so the rename costs one round trip; the server's refusal, or None.
+    def renames(self, pairs: list[tuple[str, str]]) -> list[PushError | None]:
+        """RNFR and RNTO of every pair sent at once, every answer read and checked: one round trip for the batch.
 
-        The server still answers each in turn: a refused RNFR makes it refuse
-        the RNTO that follows as well, and both answers are read. In passive
-        mode the same write asks for the next file's data port (PASV), which
-        saves that file a round trip; an unused one is simply never connected.
+        A pair the server refuses is tried once more on its own after the old
+        file of the final name is removed (some servers do not rename over an
+        existing file); a second refusal is that file's PushError.
+        """
+        refusals = self._rename_all(pairs)
+        results: list[PushError | None] = []
+        for (source, target), refusal in zip(pairs, refusals, strict=True):
+            if refusal is not None and self.delete(target):
+                (refusal,) = self._rename_all([(source, target)])
+            if refusal is None:
+                results.append(None)
+                continue
+            results.append(
+                PushError(
+                    STEP_RENAME,
+                    _("The server refused to rename %(source)s to its final name: %(error)s")
+                    % {"source": source, "error": refusal},
+                )
+            )
+        return results
+
+    def _rename_all(self, pairs: list[tuple[str, str]]) -> list[ftplib.Error | None]:
+        """Send RNFR+RNTO of every pair together; the server's refusal of each, or None.
+
+        The server still answers each command in turn: a refused RNFR makes it
+        refuse the RNTO that follows as well, and both answers are read. In
+        passive mode the last write also asks for the next file's data port
+        (PASV), which saves that file a round trip; an unused one is simply
+        never connected.
         """
         client = self.client
-        commands = [f"RNFR {source}", f"RNTO {target}"]
+        commands = [command for source, target in pairs for command in (f"RNFR {source}", f"RNTO {target}")]
         if client.passiveserver:
             commands.append("PASV" if client.af == socket.AF_INET else "EPSV")
-        self._next_passive = None
-        self._send_commands(*commands)
-        refusal: ftplib.Error | None = None
-        try:
-            reply = client.getresp()
-        except (ftplib.error_perm, ftplib.error_temp) as error:
-            refusal = error
-            with contextlib.suppress(ftplib.error_perm, ftplib.error_temp):
-                client.getresp()
-        else:
-            if not reply.startswith("3"):
-                # Out of step with our commands: the connection is given up.
-                raise ftplib.error_reply(reply)  # noqa: S321 - an exception, not a connection
-            try:
-                client.voidresp()
-            except (ftplib.error_perm, ftplib.error_temp) as error:
-                refusal = error
+        answers = self._pipelined(STEP_RENAME, commands)
         if client.passiveserver:
-            try:
-                self._next_passive = self._passive_address(client.getresp())
-            except (ftplib.error_perm, ftplib.error_temp):
-                self._next_passive = None  # the next transfer asks again
-        return refusal
+            passive = answers.pop()
+            self._next_passive = None  # the port asked for before (if any) is replaced by this one
+            if isinstance(passive, str):
+                self._next_passive = self._call(STEP_RENAME, self._passive_address, passive)
+        refusals: list[ftplib.Error | None] = []
+        for index in range(0, len(answers), 2):
+            first, second = answers[index], answers[index + 1]
+            if isinstance(first, ftplib.Error):
+                refusals.append(first)  # RNTO is refused too ("use RNFR first"): nothing was renamed
+            elif isinstance(second, ftplib.Error):
+                refusals.append(second)
+            elif first.startswith("3") and second.startswith("2"):
+                refusals.append(None)
+            else:
+                # Out of step with our commands: the connection is given up.
+                unexpected = first if not first.startswith("3") else second
+                raise _lost(STEP_RENAME, ftplib.error_reply(unexpected))  # noqa: S321 - an exception, not a connection
+        return refusals
+
+    def _pipelined(self, step: str, commands: list[str]) -> list[str | ftplib.Error]:
+        """Send `commands` (in groups of FTP_PIPELINE_COMMANDS) and read every answer, in order.
+
+        Each answer is the reply text, or the server's refusal (4xx/5xx) as
+        ftplib's exception; every answer is read before anything is judged,
+        so the conversation stays in step. A lost connection, or an answer
+        that is none of these, raises PushError(connection_lost).
+        """
+        answers: list[str | ftplib.Error] = []
+        for start in range(0, len(commands), FTP_PIPELINE_COMMANDS):
+            group = commands[start : start + FTP_PIPELINE_COMMANDS]
+            self._call(step, self._send_commands, *group)
+            for _command in group:
+                answers.append(self._call(step, self._answer))
+        return answers
+
+    def _answer(self) -> str | ftplib.Error:
+        try:
+            return self.client.getresp()
+        except (ftplib.error_perm, ftplib.error_temp) as error:
+            return error
 
     def _send_commands(self, *lines: str) -> None:
         """Several commands in one write (ftplib sends one per write, and Nagle would hold back the second)."""

@@ -10,7 +10,7 @@ from django.core import mail
 
 from recordings.models import PushConfirmation, PushRun
 from recordings.naming import LOCAL_ZONE
-from recordings.push import selectors, services
+from recordings.push import selectors, services, transports
 from recordings.push.choices import ConfirmationMethod, PushProtocol, PushRunStatus
 from recordings.push.testing import (
     TARGET_PASSWORD,
@@ -340,6 +340,161 @@ def test_a_refused_rename_leaves_the_recording_unconfirmed(pushing, ftp, storage
     assert "nazw" in run.error or "rename" in run.error
     assert not PushConfirmation.objects.exists()
     assert ftp.files() == []
+
+
+def _sent_together(monkeypatch):
+    """The commands of every pipelined write of the FTP transport, as lists of verbs."""
+    writes = []
+    send = transports.FtpTransport._send_commands
+
+    def recording(self, *lines):
+        writes.append([line.split(" ", 1)[0] for line in lines])
+        return send(self, *lines)
+
+    monkeypatch.setattr(transports.FtpTransport, "_send_commands", recording)
+    return writes
+
+
+def test_a_batch_is_uploaded_first_then_checked_and_renamed_in_one_write_each(pushing, ftp, storage, monkeypatch):
+    monkeypatch.setattr(services, "CONFIRM_BATCH_SECONDS", 3600)
+    configure(pushing, ftp)
+    recordings = recordings_of_day(pushing, day=DAY, count=3, storage=storage)
+    writes = _sent_together(monkeypatch)
+
+    run = push(pushing, storage).run
+
+    assert run.status == PushRunStatus.DONE and run.uploaded_count == 3
+    asked = [command for command in ftp.faults.commands if command in ("STOR", "SIZE", "RNFR", "RNTO")]
+    assert asked == ["STOR"] * 3 + ["SIZE"] * 3 + ["RNFR", "RNTO"] * 3
+    assert ["SIZE"] * 3 in writes and ["RNFR", "RNTO"] * 3 + ["PASV"] in writes
+    assert ftp.files() == sorted(recording.file_name for recording in recordings)
+
+
+def test_a_short_size_of_one_file_in_a_batch_fails_only_that_file(pushing, ftp, storage):
+    configure(pushing, ftp)
+    first, second, third = recordings_of_day(pushing, day=DAY, count=3, storage=storage)
+    ftp.faults.short_size_by = 1
+    ftp.faults.short_size_names = (second.file_name,)
+
+    outcome = push(pushing, storage)
+
+    run = outcome.run
+    assert outcome.retry and run.status == PushRunStatus.FAILED
+    assert (run.uploaded_count, run.failed_count) == (2, 1)
+    assert second.file_name in run.error and ("bajtów" in run.error or "bytes" in run.error)
+    assert set(PushConfirmation.objects.values_list("recording_id", flat=True)) == {first.pk, third.pk}
+    assert ftp.files() == sorted([first.file_name, third.file_name])  # the short one's temporary file removed
+
+
+def test_a_server_without_size_is_asked_by_mlst_from_then_on(pushing, ftp, storage, monkeypatch):
+    monkeypatch.setattr(services, "CONFIRM_BATCH_FILES", 2)
+    monkeypatch.setattr(services, "CONFIRM_BATCH_SECONDS", 3600)
+    configure(pushing, ftp)
+    recordings = recordings_of_day(pushing, day=DAY, count=3, storage=storage)
+    ftp.faults.refuse_size = True
+
+    run = push(pushing, storage).run
+
+    assert run.status == PushRunStatus.DONE and run.uploaded_count == 3
+    commands = ftp.faults.commands
+    assert (commands.count("SIZE"), commands.count("MLST")) == (2, 3)  # the second batch no longer asks SIZE
+    assert ftp.files() == sorted(recording.file_name for recording in recordings)
+
+
+def test_a_server_without_size_or_mlst_confirms_nothing(pushing, ftp, storage, monkeypatch):
+    configure(pushing, ftp)
+    recordings_of_day(pushing, day=DAY, count=2, storage=storage)
+    ftp.faults.refuse_size = True
+    monkeypatch.setattr(transports.FtpTransport, "_size_from_mlst", _no_mlst)
+
+    outcome = push(pushing, storage)
+
+    assert outcome.run.status == PushRunStatus.FAILED and not outcome.retry
+    assert not PushConfirmation.objects.exists()
+
+
+def _no_mlst(self, path):
+    raise transports.PushError(transports.STEP_VERIFY, "no SIZE, no MLST", permanent=True)
+
+
+def test_a_refused_rename_in_the_middle_of_a_batch_leaves_exactly_that_file_unconfirmed(pushing, ftp, storage):
+    configure(pushing, ftp)
+    first, second, third = recordings_of_day(pushing, day=DAY, count=3, storage=storage)
+    ftp.faults.refuse_rename = True
+    ftp.faults.refuse_rename_names = (second.file_name,)
+
+    run = push(pushing, storage).run
+
+    assert run.status == PushRunStatus.FAILED
+    assert (run.uploaded_count, run.failed_count) == (2, 1)
+    assert second.file_name in run.error and ("nazw" in run.error or "rename" in run.error)
+    assert set(PushConfirmation.objects.values_list("recording_id", flat=True)) == {first.pk, third.pk}
+    assert ftp.files() == sorted([first.file_name, third.file_name])
+
+
+def test_a_server_that_does_not_rename_over_a_file_gets_the_old_one_removed_first(pushing, ftp, storage):
+    configure(pushing, ftp)
+    first, second = recordings_of_day(pushing, day=DAY, count=2, storage=storage)
+    ftp.day_folder.mkdir(parents=True)
+    (ftp.day_folder / first.file_name).write_bytes(b"broken")  # wrong size: sent again, over it
+    ftp.faults.refuse_rename_over_existing = True
+
+    run = push(pushing, storage).run
+
+    assert run.status == PushRunStatus.DONE and run.uploaded_count == 2
+    with storage.open(first.path) as local:
+        assert (ftp.day_folder / first.file_name).read_bytes() == local.read()
+    assert ftp.files() == sorted([first.file_name, second.file_name])
+
+
+def test_a_connection_lost_among_the_renames_confirms_nothing_and_the_next_push_resumes(pushing, ftp, storage):
+    configure(pushing, ftp)
+    first, second, third = recordings_of_day(pushing, day=DAY, count=3, storage=storage)
+    ftp.faults.crash_at_rename = 2  # the first file got its final name, then the server died
+
+    outcome = push(pushing, storage)
+
+    assert outcome.retry and outcome.run.status == PushRunStatus.FAILED
+    assert not PushConfirmation.objects.exists()
+    assert ftp.files() == sorted([first.file_name, f".{second.file_name}.part", f".{third.file_name}.part"])
+    ftp.faults.crash_at_rename = None
+
+    run = push(pushing, storage).run
+
+    assert run.status == PushRunStatus.DONE and (run.uploaded_count, run.skipped_count) == (2, 1)
+    methods = dict(PushConfirmation.objects.values_list("recording_id", "method"))
+    assert methods[first.pk] == ConfirmationMethod.PRESENT
+    assert ftp.files() == sorted(recording.file_name for recording in (first, second, third))
+
+
+def test_uploads_that_cannot_be_checked_after_a_lost_connection_are_not_confirmed(pushing, ftp, storage, monkeypatch):
+    configure(pushing, ftp)
+    recordings = recordings_of_day(pushing, day=DAY, count=3, storage=storage)
+    ftp.faults.crash_after_files = 2
+    opened = []
+    open_transport = services.open_transport
+
+    def only_once(endpoint, **options):  # the server is unreachable after the lost connection
+        opened.append(endpoint)
+        if len(opened) > 1:
+            raise transports.PushError(transports.STEP_CONNECT, "unreachable")
+        return open_transport(endpoint, **options)
+
+    monkeypatch.setattr(services, "open_transport", only_once)
+
+    outcome = push(pushing, storage)
+
+    assert len(opened) == 2  # the rescue was tried
+    assert outcome.retry and outcome.run.status == PushRunStatus.FAILED
+    assert outcome.run.uploaded_count == 0 and not PushConfirmation.objects.exists()
+    assert not any(name in ftp.files() for name in (recording.file_name for recording in recordings))
+    monkeypatch.undo()
+    ftp.faults.crash_after_files = None
+
+    run = push(pushing, storage).run
+
+    assert run.status == PushRunStatus.DONE and run.uploaded_count == 3
+    assert ftp.files() == sorted(recording.file_name for recording in recordings)  # temporary files replaced
 
 
 def test_wrong_password_is_not_retried_within_the_night(pushing, ftp, storage):
