@@ -14,7 +14,7 @@ class Recording(TenantModel):
     everything shown comes from these fields.
     """
 
-    call_id = models.CharField(_("call ID"), max_length=64, db_index=True)
+    call_id = models.CharField(_("call ID"), max_length=64)
     started_at = models.DateTimeField(_("call start"))
     direction = models.CharField(_("direction"), max_length=5, choices=Direction.choices)
     caller = models.CharField(_("caller"), max_length=32, help_text=_("Digits only, without +."))
@@ -30,6 +30,8 @@ class Recording(TenantModel):
         verbose_name_plural = _("recordings")
         ordering = ["-started_at", "-pk"]
         indexes = [models.Index(fields=["customer", "started_at"], name="recording_customer_started")]
+        # A call has one recording (ingestion also says so in words); the index serves every look-up by call.
+        constraints = [models.UniqueConstraint(fields=["customer", "call_id"], name="recording_call_id_unique")]
 
     def __str__(self) -> str:
         return self.path.rsplit("/", 1)[-1]

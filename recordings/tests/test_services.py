@@ -117,13 +117,14 @@ def test_recording_save_stores_file_and_row_together(customer, storage):
     assert recording.sha256 == hashlib.sha256(content).hexdigest()
     with storage.open(recording.path) as handle:
         assert handle.read() == content
-    second = store_recording(
+    second = store_recording(  # another call at the same second between the same numbers
         customer,
         started_at=datetime(2026, 3, 29, 2, 30, tzinfo=UTC),
         content=b"again",
         storage=storage,
         caller="+48 22 123 45 67",
         callee="+48601234567",
+        call_id="another-call",
     )
     assert second.path.endswith("_48601234567_2.mp3")
     assert set(Recording.objects.for_customer(customer).values_list("path", flat=True)) == {recording.path, second.path}
@@ -181,3 +182,18 @@ def test_stored_files_can_be_read_from_an_offset(customer, storage):
     with storage.open(recording.path) as handle:
         handle.seek(4)
         assert handle.read() == b"456789"
+
+
+def test_a_call_has_one_recording_in_the_database_too(customer, other_customer, storage):
+    """Ingestion refuses a second recording of a call in words; the database refuses it as well."""
+    from django.db import IntegrityError, transaction
+
+    started = datetime(2026, 3, 29, 2, 30, tzinfo=UTC)
+    store_recording(customer, started_at=started, content=b"first", storage=storage, call_id="pbx-1")
+    store_recording(other_customer, started_at=started, content=b"other", storage=storage, call_id="pbx-1")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        store_recording(customer, started_at=started, content=b"second", storage=storage, call_id="pbx-1")
+    assert Recording.objects.for_customer(customer).count() == 1
+    assert [entry.name for entry in storage.listdir(f"{customer.prefix}/2026/03/29")] == [  # the second file: removed
+        Recording.objects.for_customer(customer).get().file_name
+    ]
