@@ -37,7 +37,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Count, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -293,8 +293,11 @@ def rating_session_lock(customer: Customer):
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _rating_lock_key(customer))
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s, %s)", _rating_lock_key(customer))
+        except DatabaseError:
+            connection.close()  # a session's end releases its locks; what went wrong before is what is raised
 
 
 def _rating_lock_key(customer: Customer) -> list[int]:

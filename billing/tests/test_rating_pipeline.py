@@ -3,6 +3,8 @@
 These tests commit for real (a second connection writes), so they need `transactional_db`.
 """
 
+import threading
+
 import pytest
 from django.db import connection
 from django.db.models import Count, Sum
@@ -28,6 +30,25 @@ def backlog(customer) -> list[CallRecord]:
     payloads += [call_payload(callee="+861012345678", talk=61), call_payload(callee="0048221234567")]
     payloads.append(call_payload(callee="0800", talk=30))  # not a public number: kept and flagged
     return [call_record_ingest(customer=customer, payload=payload)[0] for payload in payloads]
+
+
+def rating_lock_free_elsewhere(customer) -> bool:
+    """Whether another connection (another worker) can take the customer's rating lock now."""
+    result = []
+
+    def try_lock():
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", rating_service._rating_lock_key(customer))
+                result.append(cursor.fetchone()[0])
+                cursor.execute("SELECT pg_advisory_unlock_all()")
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=try_lock)
+    thread.start()
+    thread.join()
+    return result == [True]
 
 
 def outcome(customer) -> tuple[dict, dict]:
@@ -56,6 +77,7 @@ def test_pipelined_rating_writes_what_the_sequential_one_writes(customer, other_
     assert all(count == 1 for count, _total in charges.values())
     assert summary.ledger_net == sum(total for _count, total in charges.values()) < 0
     assert not CallRecord.objects.for_customer(other_customer).exclude(rating_status=RatingStatus.PENDING).exists()
+    assert rating_lock_free_elsewhere(customer)  # the run let go of the customer's rating lock
 
     call_records_rate(customer=other_customer, batch_size=3, pipelined=False)
     sequential_records, sequential_charges = outcome(other_customer)
@@ -97,6 +119,7 @@ def test_a_failed_write_stops_the_run_and_the_rerun_charges_only_the_rest(custom
     monkeypatch.setattr(rating_service._PricedBatch, "write", write_twice_then_fail)
     with pytest.raises(RuntimeError, match="database went away"):
         call_records_rate(customer=customer, batch_size=4, pipelined=True)
+    assert rating_lock_free_elsewhere(customer)
     # Whole batches only: the two before the failed one, and perhaps the one the other writer had taken.
     done = CallRecord.objects.for_customer(customer).exclude(rating_status=RatingStatus.PENDING).count()
     assert done in (8, 12)
