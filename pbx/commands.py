@@ -86,18 +86,22 @@ class PbxCommands(Protocol):
     ) -> MonitorResult: ...
 
 
-def _iso(moment: datetime) -> str:
-    return moment.isoformat()
+def iso_time(moment: datetime | None) -> str | None:
+    """A time as the call-record API reads it (ISO 8601 with its offset); None stays None."""
+    return moment.isoformat() if moment else None
 
 
-def _leg(kind: str, source: str, destination: str, start: datetime, answer: datetime | None, end: datetime) -> dict:
+def call_record_leg(
+    kind: str, source: str, destination: str, start: datetime, answer: datetime | None, end: datetime
+) -> dict:
+    """One leg of a call record as a PBX sends it to the ingestion API (the simulated PBXes build theirs here)."""
     return {
         "kind": kind,
         "from": source,
         "to": destination,
-        "start": _iso(start),
-        "answer": _iso(answer) if answer else None,
-        "end": _iso(end),
+        "start": iso_time(start),
+        "answer": iso_time(answer),
+        "end": iso_time(end),
     }
 
 
@@ -147,17 +151,17 @@ class SimulatorCommands:
             second_answer = second_start + timedelta(seconds=RING_SECONDS) if second_answered else None
             end = (second_answer + timedelta(seconds=talk)) if second_answered else second_start + timedelta(seconds=30)
             legs = [
-                _leg("callback_employee", caller_id, from_number, start, first_answer, end),
-                _leg("callback_target", caller_id, to_number, second_start, second_answer, end),
+                call_record_leg("callback_employee", caller_id, from_number, start, first_answer, end),
+                call_record_leg("callback_target", caller_id, to_number, second_start, second_answer, end),
             ]
         else:
             end = legs_end
-            legs = [_leg("callback_employee", caller_id, from_number, start, None, end)]
+            legs = [call_record_leg("callback_employee", caller_id, from_number, start, None, end)]
         record = {
             "call_id": call_id,
-            "start": _iso(start),
-            "answer": _iso(second_answer) if second_answered else None,
-            "end": _iso(end),
+            "start": iso_time(start),
+            "answer": iso_time(second_answer) if second_answered else None,
+            "end": iso_time(end),
             "direction": "out",
             "caller": from_number,
             "callee": to_number,
@@ -183,16 +187,16 @@ class SimulatorCommands:
         end = target_answer + timedelta(seconds=talk) if answered else target_start + timedelta(seconds=30)
         record = {
             "call_id": call_id,
-            "start": _iso(start),
-            "answer": _iso(target_answer) if answered else None,
-            "end": _iso(end),
+            "start": iso_time(start),
+            "answer": iso_time(target_answer) if answered else None,
+            "end": iso_time(end),
             "direction": "out",
             "caller": caller,
             "callee": to_number,
             "disposition": "answered" if answered else "no_answer",
             "legs": [
-                _leg("inbound", caller, service_number, start, start, end),
-                _leg("callback_target", caller_id, to_number, target_start, target_answer, end),
+                call_record_leg("inbound", caller, service_number, start, start, end),
+                call_record_leg("callback_target", caller_id, to_number, target_start, target_answer, end),
             ],
         }
         call_record_ingest(customer=customer, payload=record)

@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from billing.models import CallRecord
 from panel.models import Customer
+from pbx.commands import call_record_leg, iso_time
 from pbx.live_events import call_event_ingest
 from pbx.models import LiveCall, MonitorSession
 from pbx.models.live import CallEventKind, MonitorTargetKind
@@ -81,21 +82,6 @@ def end_call(*, customer: Customer, call_id: str, at: datetime | None = None) ->
     return record
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-def _leg(kind: str, source: str, destination: str, start: datetime, answer: datetime | None, end: datetime) -> dict:
-    return {
-        "kind": kind,
-        "from": source,
-        "to": destination,
-        "start": _iso(start),
-        "answer": _iso(answer),
-        "end": _iso(end),
-    }
-
-
 def call_record_of(call: LiveCall) -> dict:
     """The call record a PBX sends for an ended call: its own legs, then one leg per monitoring of it."""
     end = max(call.ended_at or call.last_event_at, call.started_at)
@@ -104,21 +90,21 @@ def call_record_of(call: LiveCall) -> dict:
     caller, callee = call.caller or WITHHELD, call.callee or WITHHELD
     direction = call.direction or "in"
     if direction == "in":
-        legs = [_leg("inbound", caller, callee, start, answer, end)]
+        legs = [call_record_leg("inbound", caller, callee, start, answer, end)]
         if call.extension:
-            legs.append(_leg("internal", callee, call.extension, start, answer, end))
+            legs.append(call_record_leg("internal", callee, call.extension, start, answer, end))
     elif direction == "out":
-        legs = [_leg("outbound", call.extension or caller, callee, start, answer, end)]
+        legs = [call_record_leg("outbound", call.extension or caller, callee, start, answer, end)]
     else:
-        legs = [_leg("internal", caller, callee, start, answer, end)]
+        legs = [call_record_leg("internal", caller, callee, start, answer, end)]
     sessions = MonitorSession.objects.for_customer(call.customer).filter(live_call=call, leg_started_at__isnull=False)
     for session in sessions.order_by("pk")[: MAX_LEGS - len(legs)]:
         legs.append(_monitor_leg(call, session, end))
     return {
         "call_id": call.call_id,
-        "start": _iso(start),
-        "answer": _iso(answer),
-        "end": _iso(end),
+        "start": iso_time(start),
+        "answer": iso_time(answer),
+        "end": iso_time(end),
         "direction": direction,
         "caller": caller,
         "callee": callee,
@@ -135,7 +121,7 @@ def _monitor_leg(call: LiveCall, session: MonitorSession, end: datetime) -> dict
     answered = session.leg_answered_at
     answer = answered if answered is not None and start <= answered <= end else None
     kind = "monitor" if session.target_kind == MonitorTargetKind.EXTERNAL else "internal"
-    return _leg(kind, call.customer_number or call.caller or WITHHELD, session.target, start, answer, end)
+    return call_record_leg(kind, call.customer_number or call.caller or WITHHELD, session.target, start, answer, end)
 
 
 @dataclass(frozen=True)
