@@ -45,6 +45,13 @@ number_validator = RegexValidator(
 short_number_validator = RegexValidator(r"^[0-9]{1,6}\Z", _("Up to 6 digits."))
 
 
+def optional_text(validator, help_text: str) -> serializers.CharField:
+    """A text field a PBX may leave out or send empty (then ""), checked by `validator` when given."""
+    return serializers.CharField(
+        required=False, allow_blank=True, default="", validators=[validator], help_text=help_text
+    )
+
+
 def check_times(attrs: dict, errors: dict) -> None:
     """end ≥ start, start ≤ answer ≤ end, at most 24 hours."""
     start, answer, end = attrs["start"], attrs.get("answer"), attrs["end"]
@@ -104,20 +111,8 @@ class CallRecordInSerializer(serializers.Serializer):
     direction = serializers.ChoiceField(choices=CallDirection.choices, help_text="in, out or local (internal).")
     caller = serializers.CharField(validators=[number_validator], help_text="The calling number or extension.")
     callee = serializers.CharField(validators=[number_validator], help_text="The called number or extension.")
-    extension = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        validators=[short_number_validator],
-        help_text="The customer's extension involved, if any.",
-    )
-    queue = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        validators=[short_number_validator],
-        help_text="The queue's number when the call went through a queue.",
-    )
+    extension = optional_text(short_number_validator, "The customer's extension involved, if any.")
+    queue = optional_text(short_number_validator, "The queue's number when the call went through a queue.")
     disposition = serializers.ChoiceField(choices=Disposition.choices)
     legs = CallLegInSerializer(many=True, allow_empty=False, max_length=MAX_LEGS, help_text="1 to 20 legs, in order.")
 

@@ -35,7 +35,7 @@ from rest_framework import serializers
 
 from billing.choices import CallDirection
 from billing.ingestion import one_at_a_time_if_connection_is_shared, retry_while_sqlite_is_busy
-from billing.serializers import call_id_validator, number_validator, short_number_validator
+from billing.serializers import call_id_validator, number_validator, optional_text, short_number_validator
 from panel.api import AwareDateTimeField
 from panel.models import Customer
 from pbx.models import CallEvent, LiveCall
@@ -66,34 +66,10 @@ class CallEventSerializer(serializers.Serializer):
         default="",
         help_text="in, out or local (internal); required for started.",
     )
-    caller = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        validators=[number_validator],
-        help_text="The calling number or extension; required for started.",
-    )
-    callee = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        validators=[number_validator],
-        help_text="The called number or extension; required for started.",
-    )
-    extension = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        validators=[extension_validator],
-        help_text="Your extension on the call (the agent), e.g. 11. Whisper needs it.",
-    )
-    queue = serializers.CharField(
-        required=False,
-        allow_blank=True,
-        default="",
-        validators=[short_number_validator],
-        help_text="The queue's number when the call goes through a queue.",
-    )
+    caller = optional_text(number_validator, "The calling number or extension; required for started.")
+    callee = optional_text(number_validator, "The called number or extension; required for started.")
+    extension = optional_text(extension_validator, "Your extension on the call (the agent), e.g. 11. Whisper needs it.")
+    queue = optional_text(short_number_validator, "The queue's number when the call goes through a queue.")
 
     def validate(self, attrs):
         if attrs["kind"] == CallEventKind.STARTED:
