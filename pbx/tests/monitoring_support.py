@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
+
 from billing.models import Service
 from billing.services import service_activate
 from pbx.commands import MonitorResult
@@ -38,3 +40,11 @@ class RecordingCommands:
 
         now = timezone.now()
         return MonitorResult(call_id=command["monitor_id"], answered=True, started_at=now, answered_at=now)
+
+
+@pytest.fixture
+def commands(settings):
+    """The PBX commands go to `RecordingCommands` (emptied, answering) for the test."""
+    settings.PBX_COMMANDS = RECORDING_COMMANDS
+    RecordingCommands.sent, RecordingCommands.fail = [], False
+    return RecordingCommands

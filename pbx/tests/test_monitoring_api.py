@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 
 from panel.models import ApiToken
 from pbx.models import LiveCall, MonitorSession, SipAccount
-from pbx.tests.monitoring_support import RECORDING_COMMANDS, RecordingCommands, monitoring_on
+from pbx.tests.monitoring_support import monitoring_on
 
 pytestmark = pytest.mark.django_db
 EVENTS = "/api/v1/call-events/"
@@ -26,13 +26,6 @@ def api(customer):
 @pytest.fixture
 def other_api(other_customer):
     return api_for(other_customer)
-
-
-@pytest.fixture
-def commands(settings):
-    settings.PBX_COMMANDS = RECORDING_COMMANDS
-    RecordingCommands.sent, RecordingCommands.fail = [], False
-    return RecordingCommands
 
 
 def started(call_id="pbx1-0001", **fields):

@@ -11,7 +11,7 @@ from billing.rating_service import call_records_rate
 from pbx.models import ExternalNumber, LiveCall, MonitorSession, SipAccount
 from pbx.services.monitoring import MonitorRefused, live_calls_prune, monitor_start
 from pbx.simulator.live import end_call, start_call
-from pbx.tests.monitoring_support import RECORDING_COMMANDS, RecordingCommands, live_call, monitoring_on
+from pbx.tests.monitoring_support import live_call, monitoring_on
 
 pytestmark = pytest.mark.django_db
 SUPERVISOR_MOBILE = "+48501000001"
@@ -23,13 +23,6 @@ def phones(customer):
     SipAccount.objects.create(customer=customer, extension="11", name="Agent Anna")
     SipAccount.objects.create(customer=customer, extension="12", name="Kierownik")
     ExternalNumber.objects.create(customer=customer, number=SUPERVISOR_MOBILE, description="Kierownik, komórka")
-
-
-@pytest.fixture
-def commands(settings):
-    settings.PBX_COMMANDS = RECORDING_COMMANDS
-    RecordingCommands.sent, RecordingCommands.fail = [], False
-    return RecordingCommands
 
 
 @pytest.fixture

@@ -5,18 +5,11 @@ from django.urls import reverse
 
 from pbx.models import ExternalNumber, LiveCall, MonitorSession, SipAccount
 from pbx.simulator.live import end_call
-from pbx.tests.monitoring_support import RECORDING_COMMANDS, RecordingCommands, live_call, monitoring_on
+from pbx.tests.monitoring_support import live_call, monitoring_on
 
 pytestmark = pytest.mark.django_db
 PAGE = reverse("pbx:monitoring")
 LIVE = reverse("pbx:monitoring_live")
-
-
-@pytest.fixture
-def commands(settings):
-    settings.PBX_COMMANDS = RECORDING_COMMANDS
-    RecordingCommands.sent, RecordingCommands.fail = [], False
-    return RecordingCommands
 
 
 @pytest.fixture
