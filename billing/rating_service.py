@@ -143,7 +143,7 @@ def call_records_rate(
             for start in range(0, len(ids), batch_size):
                 with transaction.atomic():
                     rating_lock(customer)
-                    records = _claim(pending.filter(pk__in=ids[start : start + batch_size]))
+                    records = _read_pending(pending.filter(pk__in=ids[start : start + batch_size]))
                     summary.add(_rate_records(context, records))
         elif pipelined:
             summary.add(_rate_pipelined(context, pending, batch_size))
@@ -152,7 +152,7 @@ def call_records_rate(
             while True:
                 with transaction.atomic():
                     rating_lock(customer)
-                    records = _claim(pending.filter(pk__gt=last_id)[:batch_size])
+                    records = _read_pending(pending.filter(pk__gt=last_id)[:batch_size])
                     if not records:
                         break
                     summary.add(_rate_records(context, records))
@@ -181,7 +181,7 @@ def _rate_pipelined(context: _Context, pending, batch_size: int) -> RatingSummar
             try:
                 last_id = 0
                 while writers.healthy():
-                    records = raw_rows(pending.filter(pk__gt=last_id).values_list(*RECORD_READ_FIELDS)[:batch_size])
+                    records = _read_pending(pending.filter(pk__gt=last_id)[:batch_size])
                     if not records or not writers.put(_price_records(context, records).prepare()):
                         break
                     last_id = records[-1][0]
@@ -384,7 +384,7 @@ class _Context:
         return {"rating_status": RatingStatus.RATED.value, "rating_error": "", "rated_at": self.now_db}
 
 
-def _claim(queryset) -> list[tuple]:
+def _read_pending(queryset) -> list[tuple]:
     """The batch's pending records, read under the customer's rating lock (`rating_lock`): no other job can
     rate them before this transaction ends, so they need no row locks of their own."""
     return raw_rows(queryset.values_list(*RECORD_READ_FIELDS))
