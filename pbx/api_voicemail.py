@@ -32,6 +32,12 @@ from pbx.voicemail import (
 )
 
 
+class OptionalBooleanField(serializers.BooleanField):
+    """A boolean that keeps its default when a form upload leaves it out (DRF's own reads a missing one as false)."""
+
+    default_empty_html = serializers.empty
+
+
 class VoicemailUploadSerializer(serializers.Serializer):
     """A voicemail message as the PBX uploads it (multipart/form-data)."""
 
@@ -54,6 +60,14 @@ class VoicemailUploadSerializer(serializers.Serializer):
         help_text=_('The caller\'s number (E.164 best); empty or "anonymous" when withheld.'),
     )
     received_at = AwareDateTimeField(help_text=_("When the caller started leaving the message, with its time zone."))
+    notify = OptionalBooleanField(
+        required=False,
+        default=True,
+        help_text=_(
+            "Whether to e-mail the message to the account's address (default yes); false for a message sent long "
+            "after it was left, e.g. history replayed after an outage."
+        ),
+    )
     file = UploadedFileField(
         allow_empty_file=True,
         help_text=_("The message: MP3 (stored as it is) or WAV (converted to MP3)."),
@@ -155,6 +169,7 @@ class VoicemailUpload(APIView):
                 received_at=data["received_at"],
                 fileobj=data["file"],
                 message_id=data["message_id"],
+                notify=data["notify"],
             )
         except VoicemailRefused as refused:
             body = {"detail": refused.message}

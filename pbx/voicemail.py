@@ -12,7 +12,9 @@ pbx/api_voicemail.py, or directly, as the traffic simulator does):
   stored one and stores nothing;
 - once stored, the message is e-mailed with its MP3 attached to the account's
   "e-mail address for messages" when one is set (Django's e-mail backend:
-  console or file in development, SMTP by environment).
+  console or file in development, SMTP by environment), unless the sender
+  says not to (`notify=False`: a message sent long after it was left, such as
+  the simulator's demo history).
 
 Reads for the panel are at the end of the module (`voicemail_list`, ...).
 """
@@ -102,11 +104,13 @@ def voicemail_ingest(
     received_at: datetime,
     fileobj: BinaryIO,
     message_id: str,
+    notify: bool = True,
 ) -> IngestedVoicemail:
     """Store a message left in the voicemail box of `customer`'s extension; raises `VoicemailRefused`.
 
     Safe to repeat: a message id already stored for the account returns the
-    stored message (created False) without reading the audio again.
+    stored message (created False) without reading the audio again. With
+    `notify` False the message is stored but not e-mailed.
     """
     message_id = (message_id or "").strip()
     if not MESSAGE_ID_PATTERN.match(message_id):
@@ -131,7 +135,14 @@ def voicemail_ingest(
     if existing is not None:
         return IngestedVoicemail(existing, created=False)
     prepared = _prepare_audio(fileobj)
-    return _store(account=account, message_id=message_id, caller=caller, received_at=received_at, prepared=prepared)
+    return _store(
+        account=account,
+        message_id=message_id,
+        caller=caller,
+        received_at=received_at,
+        prepared=prepared,
+        notify=notify,
+    )
 
 
 def _refused_audio(rejected: audio.AudioRejected) -> VoicemailRefused:
@@ -205,7 +216,7 @@ def _delete_file(storage, name: str) -> None:
 
 
 def _store(
-    *, account: SipAccount, message_id: str, caller: str, received_at: datetime, prepared: _Audio
+    *, account: SipAccount, message_id: str, caller: str, received_at: datetime, prepared: _Audio, notify: bool
 ) -> IngestedVoicemail:
     """Write the file, then the row; a duplicate that lost a race gets the winner's message and its file is removed."""
     message = VoicemailMessage(
@@ -221,7 +232,8 @@ def _store(
     try:
         with transaction.atomic():
             message.save(force_insert=True)
-            transaction.on_commit(partial(voicemail_email_send, message_pk=message.pk), robust=True)
+            if notify:
+                transaction.on_commit(partial(voicemail_email_send, message_pk=message.pk), robust=True)
     except IntegrityError:
         _delete_file(storage, name)
         existing = VoicemailMessage.objects.filter(sip_account=account, message_id=message_id).first()

@@ -61,6 +61,18 @@ def test_a_message_is_stored_and_the_same_message_again_answers_200_and_stores_n
     assert VoicemailMessage.objects.count() == 1
 
 
+@pytest.mark.parametrize(("notify", "emailed"), [(None, True), ("true", True), ("false", False)])
+def test_a_message_is_e_mailed_unless_the_pbx_says_notify_false(
+    api, account, notify, emailed, mailoutbox, django_capture_on_commit_callbacks
+):
+    account.voicemail_email = "sekretariat@firma.example"
+    account.save()
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = api.post(URL, upload(notify=notify), format="multipart")
+    assert answer.status_code == 201, answer.content
+    assert len(mailoutbox) == (1 if emailed else 0)
+
+
 @pytest.mark.parametrize("header", [None, "Token wrong-key", "Bearer something", "Token"])
 def test_no_key_or_a_bad_key_is_401(account, header):
     client = APIClient()
