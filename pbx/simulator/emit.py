@@ -14,7 +14,8 @@ import io
 import json
 import uuid
 from dataclasses import dataclass
-from urllib import error, request
+from datetime import datetime
+from urllib import error, parse, request
 
 from panel.models import Customer
 from pbx.simulator.traffic import RecordingUpload, SimulatedCall, VoicemailEvent
@@ -23,6 +24,7 @@ from pbx.simulator.traffic import RecordingUpload, SimulatedCall, VoicemailEvent
 class Outcome:
     CREATED = "created"  # stored now
     EXISTING = "existing"  # stored before (same id): nothing new
+    DIFFERENT = "different"  # stored before with another outcome (the routing changed since): kept as stored
     SERVICE_OFF = "service_off"  # a recording while the recording service was off
     REFUSED = "refused"  # the entry point said no (the message says why)
     UNAVAILABLE = "unavailable"  # this kind of event has no entry point in this installation
@@ -33,6 +35,12 @@ class Outcome:
 class Emitted:
     outcome: str
     message: str = ""
+
+
+def _compared(call: SimulatedCall, disposition: str, ended_at: str) -> Emitted:
+    """A call stored before: the same story again (EXISTING), or one the routing of that time told otherwise."""
+    same = disposition == call.disposition and datetime.fromisoformat(ended_at) == call.end
+    return Emitted(Outcome.EXISTING if same else Outcome.DIFFERENT)
 
 
 def _entry_point(module: str, name: str):
@@ -68,10 +76,12 @@ class ServiceEmitter:
         from rest_framework.exceptions import ValidationError
 
         try:
-            _, created = self.call_record_ingest(customer=self.customer, payload=call.record)
+            stored, created = self.call_record_ingest(customer=self.customer, payload=call.record)
         except ValidationError as refused:
             return Emitted(Outcome.REFUSED, json.dumps(refused.detail, default=str, ensure_ascii=False))
-        return Emitted(Outcome.CREATED if created else Outcome.EXISTING)
+        if created:
+            return Emitted(Outcome.CREATED)
+        return _compared(call, stored.disposition, stored.ended_at.isoformat())
 
     def recording(self, upload: RecordingUpload, content: bytes) -> Emitted:
         if self.recording_ingest is None:
@@ -107,6 +117,7 @@ class ServiceEmitter:
                 received_at=event.received_at,
                 fileobj=io.BytesIO(content),
                 message_id=event.message_id,
+                notify=event.notify,
             )
         except VoicemailRefused as refused:
             return Emitted(Outcome.REFUSED, refused.message)
@@ -176,9 +187,26 @@ class HttpEmitter:
             return Emitted(Outcome.UNAVAILABLE, message)
         return Emitted(Outcome.REFUSED, message)
 
+    def _get(self, path: str) -> tuple[int, dict]:
+        http_request = request.Request(  # noqa: S310 (http or https only, checked in __init__)
+            f"{self.base_url}/api/v1/{path}",
+            headers={"Authorization": f"Token {self.token}", "Accept": "application/json"},
+        )
+        try:
+            with request.urlopen(http_request, timeout=self.timeout) as response:  # noqa: S310
+                return response.status, json.loads(response.read() or b"{}")
+        except error.HTTPError as failure:
+            return failure.code, {}
+
     def call_record(self, call: SimulatedCall) -> Emitted:
         status, answer = self._post("calls/", json.dumps(call.record).encode(), "application/json")
-        return self._emitted(status, answer)
+        emitted = self._emitted(status, answer)
+        if emitted.outcome != Outcome.EXISTING:
+            return emitted
+        status, stored = self._get(f"calls/{parse.quote(call.call_id)}/")
+        if status != 200 or not {"disposition", "end"} <= stored.keys():
+            return Emitted(Outcome.DIFFERENT, f"HTTP {status} reading the stored call back")
+        return _compared(call, stored["disposition"], stored["end"])
 
     def recording(self, upload: RecordingUpload, content: bytes) -> Emitted:
         fields = {
@@ -197,6 +225,7 @@ class HttpEmitter:
             "extension": event.extension,
             "caller": event.caller,
             "received_at": event.received_at.isoformat(),
+            "notify": "true" if event.notify else "false",
         }
         status, answer = self._multipart("voicemail/", fields, content, f"{event.message_id}.mp3")
         return self._emitted(status, answer)

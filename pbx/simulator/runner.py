@@ -7,6 +7,15 @@ recordings and voicemail messages. Calls that have not ended yet (today,
 later than now) are left for a later run: ids are derived from (customer,
 seed, day, index), so running again adds what is missing and duplicates
 nothing.
+
+History stays consistent when the routing changed between two runs: a call
+stored before is never told again, so a call answered then does not also
+leave a voicemail message now (its recording and message are sent only
+when the stored record tells the same story). A voicemail message is
+e-mailed only when it was left in the last minutes before `now`, never for
+backdated history. With `once`, a customer who already has simulated calls
+of this seed gets nothing new: the demo's history is generated once per
+database (`make run` starts with it).
 """
 
 from __future__ import annotations
@@ -15,7 +24,7 @@ import os
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -24,6 +33,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from billing.models import CallRecord
 from billing.selectors import service_active
 from panel.models import Customer
 from pbx.models.sms import SmsPurpose
@@ -38,6 +48,7 @@ from pbx.simulator.traffic import (
     RecordingUpload,
     SimulatedCall,
     VoicemailEvent,
+    call_id_prefix,
     plan_day,
     play,
 )
@@ -46,6 +57,7 @@ from pbx.sms import send_sms
 RECORDING_SERVICE = "recording"
 DISPOSITIONS = ("answered", "voicemail", "no_answer", "busy", "failed", "refused")
 MAX_NOTES = 10
+LIVE_WINDOW = timedelta(minutes=10)  # a message left this long before `now` or less is news: it is e-mailed
 AUDIO_WORKERS = 4
 
 
@@ -63,6 +75,7 @@ class Summary:
     voicemails: Counter = field(default_factory=Counter)
     sms: int = 0
     not_yet: int = 0  # calls that would end after now
+    history_kept: int = 0  # with `once`: simulated calls already stored, so nothing was generated
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -94,13 +107,15 @@ def simulate_traffic(
     with_audio: bool = True,
     background_audio: bool = False,
     workers: int | None = None,
+    once: bool = False,
 ) -> Summary:
     """Simulate `days` days of `customer`'s traffic up to `now` and emit every event; returns the counts.
 
     `background_audio` hands recordings and voicemail messages to background
     jobs (pbx.simulator.jobs) instead of sending them here; when the job queue
     cannot be reached they are sent here after all. `workers` threads send
-    audio events at once (default: up to 4, one per CPU).
+    audio events at once (default: up to 4, one per CPU). With `once`, nothing
+    is generated when the customer already has simulated calls of this seed.
     """
     workers = workers if workers is not None else min(AUDIO_WORKERS, os.cpu_count() or 1)
     started = time.perf_counter()
@@ -115,6 +130,11 @@ def simulate_traffic(
     if background_audio and not isinstance(emitter, ServiceEmitter):
         summary.note("Background audio works with the entry points in this process only; sent over HTTP here.")
         background_audio = False
+    if once:
+        summary.history_kept = simulated_call_count(customer=customer, seed=seed)
+        if summary.history_kept:
+            summary.seconds = time.perf_counter() - started
+            return summary
     config = load_config(customer=customer)
     parties = Parties.of(config)
     if not parties.kinds()[0]:
@@ -129,12 +149,14 @@ def simulate_traffic(
             if call.end > now:
                 summary.not_yet += 1
                 continue
+            if call.voicemail is not None and call.voicemail.received_at >= now - LIVE_WINDOW:
+                call = replace(call, voicemail=replace(call.voicemail, notify=True))
             calls.append(call)
         if getattr(emitter, "transactional", False):
             with transaction.atomic():
-                _emit_records(customer, emitter, calls, summary)
+                calls = _emit_records(customer, emitter, calls, summary)
         else:
-            _emit_records(customer, emitter, calls, summary)
+            calls = _emit_records(customer, emitter, calls, summary)
         if not with_audio:
             continue
         if background_audio:
@@ -152,11 +174,26 @@ def _count(counter: Counter, emitted: Emitted, summary: Summary, what: str, call
         summary.note(f"{what} of {call_id} refused: {emitted.message}")
 
 
-def _emit_records(customer: Customer, emitter, calls: list[SimulatedCall], summary: Summary) -> None:
+def simulated_call_count(*, customer: Customer, seed: int) -> int:
+    """How many call records of `customer` the simulator stored with this seed."""
+    records = CallRecord.objects.for_customer(customer)
+    return records.filter(call_id__startswith=call_id_prefix(customer.prefix, seed)).count()
+
+
+def _emit_records(customer: Customer, emitter, calls: list[SimulatedCall], summary: Summary) -> list[SimulatedCall]:
+    """Send the calls' records (and their SMS); returns the calls whose stored record tells their story."""
+    told = []
     for call in calls:
-        summary.calls[(call.direction, call.disposition)] += 1
         emitted = emitter.call_record(call)
         _count(summary.records, emitted, summary, "Call record", call.call_id)
+        if emitted.outcome == Outcome.DIFFERENT:
+            summary.note(
+                "Calls stored before with another outcome (the routing has changed since) are kept as stored; "
+                "nothing more is sent about them."
+            )
+            continue
+        summary.calls[(call.direction, call.disposition)] += 1
+        told.append(call)
         for sms in call.sms:
             with translation.override(settings.LANGUAGE_CODE):
                 caller = format_number(sms.caller) if sms.caller else _("Withheld number")
@@ -169,6 +206,7 @@ def _emit_records(customer: Customer, emitter, calls: list[SimulatedCall], summa
                 summary.note(f"SMS of {call.call_id} not sent: {'; '.join(refused.messages)}")
             else:
                 summary.sms += 1
+    return told
 
 
 AudioEvent = tuple[str, RecordingUpload | VoicemailEvent]  # ("recording" or "voicemail", its data)
@@ -272,6 +310,7 @@ def format_summary(summary: Summary) -> str:
         words = {
             Outcome.CREATED: "new",
             Outcome.EXISTING: "already stored",
+            Outcome.DIFFERENT: "stored before with another outcome (kept as stored)",
             Outcome.SERVICE_OFF: "not recorded (recording service off)",
             Outcome.REFUSED: "refused",
             Outcome.UNAVAILABLE: "skipped (no entry point)",
@@ -280,6 +319,11 @@ def format_summary(summary: Summary) -> str:
         parts = [f"{counter[key]} {word}" for key, word in words.items() if counter[key]]
         return ", ".join(parts) or "none"
 
+    if summary.history_kept:
+        lines.append(
+            f"  History kept: {summary.history_kept} simulated calls are stored already (generated once per "
+            "database); nothing replayed."
+        )
     lines.append(f"  Call records: {outcomes(summary.records)}")
     lines.append(f"  Recordings: {outcomes(summary.recordings)}")
     lines.append(f"  Voicemail messages: {outcomes(summary.voicemails)}")

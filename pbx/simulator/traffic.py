@@ -128,6 +128,7 @@ class VoicemailEvent:
     caller: str  # "" when withheld
     received_at: datetime
     seconds: int
+    notify: bool = False  # e-mail it to the box's address: only for a message left just now, never for history
 
 
 @dataclass(frozen=True)
@@ -203,8 +204,13 @@ class Parties:
         return kinds, tuple(shares[kind] for kind in kinds)
 
 
+def call_id_prefix(prefix: str, seed: int) -> str:
+    """What the ids of a customer's simulated calls with this seed begin with."""
+    return f"sim-{prefix}-s{seed}-"
+
+
 def call_id_of(prefix: str, seed: int, day: date, index: int) -> str:
-    return f"sim-{prefix}-s{seed}-{day:%Y%m%d}-{index:04d}"
+    return f"{call_id_prefix(prefix, seed)}{day:%Y%m%d}-{index:04d}"
 
 
 def is_quiet_day(day: date, config: RoutingConfig) -> bool:

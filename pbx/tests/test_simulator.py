@@ -17,7 +17,7 @@ from pbx.models import ExternalNumber, OutgoingSms, PhoneNumber, Queue, QueueAge
 from pbx.models.sms import SmsStatus
 from pbx.routing.snapshot import load_config
 from pbx.simulator.emit import HttpEmitter, Outcome
-from pbx.simulator.runner import simulate_traffic
+from pbx.simulator.runner import LIVE_WINDOW, simulate_traffic
 from pbx.simulator.traffic import WARSAW, plan_day, play
 from recordings.models import Recording
 from recordings.storage import get_storage
@@ -113,7 +113,7 @@ def test_a_run_stores_every_event_and_running_again_stores_nothing_new(
     assert len(state["records"]) == len(calls)
     assert {call_id for call_id, *_ in state["records"]} == {call.call_id for call in calls}
     mails = len(mail.outbox)
-    assert mails == first.voicemails[Outcome.CREATED]
+    assert mails == sum(bool(c.voicemail and c.voicemail.received_at >= now - LIVE_WINDOW) for c in calls)
 
     with django_capture_on_commit_callbacks(execute=True):
         again = simulate_traffic(customer=customer, days=2, calls_per_day=16, seed=4, now=now)
@@ -193,12 +193,16 @@ def test_recordings_only_while_the_service_is_on_each_as_long_as_the_talk(other_
         assert abs(float(recording.duration_seconds) - talk[recording.call_id]) <= 0.5
 
 
-def test_voicemail_messages_are_left_with_real_audio_and_e_mailed(customer, now, django_capture_on_commit_callbacks):
+def test_voicemail_messages_are_left_with_real_audio_and_only_a_fresh_one_is_e_mailed(
+    customer, now, django_capture_on_commit_callbacks
+):
     build_office(customer)
+    planned = simulated_calls(customer, days=3, calls_per_day=24, seed=8, now=now)
+    just_after = max(call.end for call in planned if call.voicemail) + timedelta(minutes=1)
     with django_capture_on_commit_callbacks(execute=True):
-        summary = simulate_traffic(customer=customer, days=3, calls_per_day=24, seed=8, now=now)
-    calls = [call for call in simulated_calls(customer, days=3, calls_per_day=24, seed=8, now=now) if call.voicemail]
-    assert calls, "internal calls to 11 that nobody answers end in its voicemail"
+        summary = simulate_traffic(customer=customer, days=3, calls_per_day=24, seed=8, now=just_after)
+    calls = [c for c in simulated_calls(customer, days=3, calls_per_day=24, seed=8, now=just_after) if c.voicemail]
+    assert len(calls) > 1, "internal calls to 11 that nobody answers end in its voicemail"
     assert summary.voicemails == {Outcome.CREATED: len(calls)}
     messages = {message.message_id: message for message in VoicemailMessage.objects.for_customer(customer)}
     assert set(messages) == {call.call_id for call in calls}
@@ -208,9 +212,12 @@ def test_voicemail_messages_are_left_with_real_audio_and_e_mailed(customer, now,
         assert message.caller == call.voicemail.caller and message.received_at == call.voicemail.received_at
         with message.audio.open("rb") as stored:
             assert abs(MP3(io.BytesIO(stored.read())).info.length - call.voicemail.seconds) <= 0.5
+    fresh = [call for call in calls if call.voicemail.received_at >= just_after - LIVE_WINDOW]
+    assert 1 <= len(fresh) < len(calls), "the last message is news; the backdated ones are history"
     voicemail_mails = [m for m in mail.outbox if m.to == ["sprzedaz@firma.example"]]
-    assert len(voicemail_mails) == len(calls)
+    assert len(voicemail_mails) == len(fresh)
     assert all(m.attachments[0][2] == "audio/mpeg" for m in voicemail_mails)
+    assert {messages[call.call_id].emailed_at is not None for call in calls if call not in fresh} == {False}
 
 
 def test_a_forward_with_sms_on_forward_queues_the_callers_number_in_the_outbox(
@@ -243,25 +250,70 @@ def test_calls_that_have_not_ended_yet_are_left_for_a_later_run(customer, now):
 
 
 @pytest.mark.smoke
-def test_the_command_prints_a_summary(customer):
+def test_the_command_prints_a_summary(customer, now):
     build_office(customer)
+    at = now.isoformat()
     out = io.StringIO()
     call_command(
-        "simulate_traffic", "--customer", "firmaabcde", "--days", "1", "--calls-per-day", "6", "--no-audio", stdout=out
+        "simulate_traffic",
+        *("--customer", "firmaabcde", "--days", "1", "--calls-per-day", "6", "--no-audio", "--now", at),
+        stdout=out,
     )
     text = out.getvalue()
-    assert "Simulated traffic of firmaabcde (seed 1)" in text
+    assert "Simulated traffic of firmaabcde (seed 1), 2026-03-11 – 2026-03-11" in text
     assert "incoming" in text and "outgoing" in text and "internal" in text
     assert "Call records:" in text and "Recordings: none" in text
 
     before = CallRecord.objects.for_customer(customer).count()
-    out = io.StringIO()  # as `make run` calls it from Python, a week: some calls whatever the day
-    call_command("simulate_traffic", customer="firmaabcde", days=7, calls_per_day=4, no_audio=True, stdout=out)
+    out = io.StringIO()  # as `make run` calls it from Python, a week: the six days before are new
+    call_command("simulate_traffic", customer="firmaabcde", days=7, calls_per_day=4, no_audio=True, now=now, stdout=out)
     stored = CallRecord.objects.for_customer(customer).count()
     assert stored > before and f"Call records: {stored - before} new" in out.getvalue()
+    week = simulate_traffic(customer=customer, days=7, calls_per_day=4, now=now, with_audio=False)
     out = io.StringIO()
-    call_command("simulate_traffic", customer="firmaabcde", days=7, calls_per_day=4, no_audio=True, stdout=out)
-    assert f"Call records: {stored} already stored" in out.getvalue()
+    call_command("simulate_traffic", customer="firmaabcde", days=7, calls_per_day=4, no_audio=True, now=now, stdout=out)
+    assert f"Call records: {week.call_count} already stored" in out.getvalue()
+    assert CallRecord.objects.for_customer(customer).count() == stored
+
+
+def test_with_once_a_customer_with_simulated_history_gets_nothing_new(customer, now):
+    """`make run` generates the demo history once per database: a restart a day later replays nothing."""
+    build_office(customer)
+    first = simulate_traffic(customer=customer, days=2, calls_per_day=10, now=now, with_audio=False, once=True)
+    assert first.records[Outcome.CREATED] == first.call_count > 0
+    stored = CallRecord.objects.for_customer(customer).count()
+    out = io.StringIO()
+    call_command(
+        "simulate_traffic",
+        *("--customer", "firmaabcde", "--days", "30", "--calls-per-day", "10", "--once"),
+        *("--now", (now + timedelta(days=1)).isoformat()),
+        stdout=out,
+    )
+    assert f"History kept: {stored} simulated calls are stored already" in out.getvalue()
+    assert CallRecord.objects.for_customer(customer).count() == stored
+    other_seed = simulate_traffic(customer=customer, days=1, calls_per_day=10, seed=2, now=now, once=True)
+    assert other_seed.records[Outcome.CREATED] > 0, "another seed is another history"
+
+
+def test_after_the_routing_changed_a_stored_call_is_never_told_again(customer, now, django_capture_on_commit_callbacks):
+    """A call answered by extension 10 must not also leave a message in 11's box when the DID now goes to 11."""
+    build_office(customer)
+    with django_capture_on_commit_callbacks(execute=True):
+        simulate_traffic(customer=customer, days=3, calls_per_day=30, seed=7, now=now)
+    state, mails = database_state(customer), len(mail.outbox)
+    sales = SipAccount.objects.for_customer(customer).get(extension="11")
+    PhoneNumber.objects.for_customer(customer).filter(number="+48223001122").update(route_sip=sales)
+    rerouted = simulated_calls(customer, days=3, calls_per_day=30, seed=7, now=now)
+    stored = dict(CallRecord.objects.for_customer(customer).values_list("call_id", "disposition"))
+    changed = [call for call in rerouted if call.call_id in stored and stored[call.call_id] != call.disposition]
+    assert any(call.voicemail for call in changed), "the new routing sends some stored calls to voicemail"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        again = simulate_traffic(customer=customer, days=3, calls_per_day=30, seed=7, now=now)
+    assert again.records[Outcome.DIFFERENT] >= len(changed)
+    assert again.records[Outcome.CREATED] == 0
+    assert database_state(customer) == state, "no message, recording or record contradicts the history"
+    assert len(mail.outbox) == mails
 
 
 @pytest.mark.parametrize(

@@ -67,8 +67,8 @@ class Command(BaseCommand):
             )
             sip_line = self._start_kamailio(processes)
             if not no_seed:
-                # 30 days of demo traffic (idempotent: later starts only add the calls since the last run);
-                # the worker stores the recordings' audio in the background.
+                # 30 days of demo history, generated once per database: a later start replays nothing (the
+                # routing may have changed since); the worker stores the recordings' audio in the background.
                 call_command(
                     "simulate_traffic",
                     customer="firmaabcde",
@@ -76,6 +76,7 @@ class Command(BaseCommand):
                     calls_per_day=40,
                     seed=1,
                     background_audio=True,
+                    once=True,
                     stdout=self.stdout,
                 )
                 # Something to watch live: calls going on now (Monitorowanie połączeń) and two callers in the

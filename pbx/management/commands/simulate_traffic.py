@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
+from datetime import datetime
+
 from django.core.management.base import BaseCommand, CommandError
 
 from panel.models import Customer
@@ -10,6 +13,16 @@ from pbx.simulator.runner import format_summary, simulate_traffic
 
 MAX_DAYS = 366
 MAX_CALLS_PER_DAY = 10_000
+
+
+def _aware_time(text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as wrong:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {text!r}") from wrong
+    if moment.utcoffset() is None:
+        raise argparse.ArgumentTypeError(f"give the offset too, e.g. {text}+01:00")
+    return moment
 
 
 class Command(BaseCommand):
@@ -48,9 +61,34 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-audio", action="store_true", help="Only call records (and SMS): no recordings, no voicemail messages."
         )
+        parser.add_argument(
+            "--now",
+            type=_aware_time,
+            metavar="TIME",
+            help="Simulate up to this moment instead of the clock's (ISO 8601 with its offset, e.g. "
+            "2026-03-11T21:00:00+01:00).",
+        )
+        parser.add_argument(
+            "--once",
+            action="store_true",
+            help="Generate nothing when the customer already has simulated calls of this seed: the history is made "
+            "once per database, so a restart never replays it through changed routing.",
+        )
 
     def handle(
-        self, *args, customer, days, calls_per_day, seed, via_http, token, background_audio, no_audio, **options
+        self,
+        *args,
+        customer,
+        days,
+        calls_per_day,
+        seed,
+        via_http,
+        token,
+        background_audio,
+        no_audio,
+        now=None,
+        once=False,
+        **options,
     ):
         if not 1 <= days <= MAX_DAYS:
             raise CommandError(f"--days must be 1 to {MAX_DAYS}.")
@@ -75,5 +113,7 @@ class Command(BaseCommand):
             emitter=emitter,
             with_audio=not no_audio,
             background_audio=background_audio,
+            now=now,
+            once=once,
         )
         self.stdout.write(format_summary(summary))
