@@ -1,5 +1,9 @@
 """Fixtures shared by every app's tests: two customers, a real Redis, Debian's chromium."""
 
+import os
+import threading
+import time
+
 from panel.testing import (  # noqa: F401
     browser_type_launch_args,
     client_other,
@@ -14,3 +18,17 @@ from panel.testing import (  # noqa: F401
     seeded_reference_data,
     user,
 )
+
+
+def _sleep_on_the_real_monotonic_clock(seconds: float) -> None:
+    if seconds > 0:
+        threading.Event().wait(seconds)
+    else:
+        os.sched_yield()
+
+
+if "FAKETIME" in os.environ and os.environ.get("FAKETIME_DONT_FAKE_MONOTONIC") == "1":
+    # The clock matrix (`make test-clock`) fakes only the wall clock. Debian's libfaketime 0.9.10 then turns
+    # CPython 3.11's time.sleep (clock_nanosleep on the monotonic clock, absolute) into EINVAL (libfaketime issue
+    # 426); a timed wait on an event uses sem_clockwait, which it leaves alone.
+    time.sleep = _sleep_on_the_real_monotonic_clock

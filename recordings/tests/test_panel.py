@@ -3,10 +3,11 @@
 import io
 import logging
 import zipfile
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
@@ -330,9 +331,14 @@ def test_retention_change_goes_through_the_cost_confirmation(client_user, custom
     assert subscription.quantity == 2
 
 
+@time_machine.travel(datetime(2026, 3, 11, 12, 0, tzinfo=UTC), tick=False)
 def test_shortening_shows_how_many_recordings_are_deleted_and_when(client_user, customer, storage):
+    """Mid-March: the shorter retention applies from 1 April, when the 40- and 50-day-old recordings are gone but
+    the 5-day-old one is not (in the first days of a month it would be 30 days old by then)."""
     from recordings.services import retention_change
 
+    customer.created_at = datetime(2025, 1, 1, tzinfo=UTC)
+    customer.save()
     retention_change(customer=customer, total_days=90, now=timezone.now() - timedelta(days=70))
     for days in (40, 50, 5):
         recording(customer, storage, age=timedelta(days=days), seed=days)

@@ -41,17 +41,23 @@ def small_mp3(tmp_path) -> bytes:
 
 @pytest.fixture
 def calls(customer):
+    """Two calls of this month, which the history shows by default: an hour or two ago, or at its first minutes."""
     now = timezone.now()
+    month_start = timezone.localtime(now).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+    def ago(hours: int):
+        return max(now - timedelta(hours=hours), min(month_start + timedelta(seconds=3 - hours), now))
+
     outgoing = make_call(
         customer=customer,
-        started_at=now - timedelta(hours=2),
+        started_at=ago(2),
         callee="48600100200",
         cost_net="1.10",
         talk_seconds=125,
     )
     make_call(
         customer=customer,
-        started_at=now - timedelta(hours=1),
+        started_at=ago(1),
         direction=CallDirection.INBOUND,
         caller="48501222333",
         callee="48943401128",
