@@ -104,7 +104,7 @@ def main() -> None:
 def run(args) -> None:
     from panel.models import Customer
     from pbx.routing import route
-    from pbx.routing.snapshot import load_config
+    from pbx.selectors.routing import load_config
     from pbx.simulator.runner import simulate_traffic
     from pbx.simulator.traffic import answers_for, play
 

@@ -19,12 +19,12 @@ from django.utils.translation import override
 from billing.selectors import rate_for_number
 from callback.choices import OrderChannel, OrderReason, OrderStatus
 from callback.grammar import MalformedOrder, parse_order
-from callback.ivr import IvrOutcome, IvrResult, IvrStep, run_dial_in
 from callback.models import AuthorizedNumber, CallbackOrder
 from panel.models import Customer
 from pbx.models import PhoneNumber
 from pbx.models.sms import SmsPurpose
 from pbx.numbering import InvalidNumber, format_number, is_polish, normalise_external_number
+from pbx.routing.dialin import IvrOutcome, IvrResult, IvrStep, run_dial_in
 from pbx.routing.model import GLOBAL_MAX_RATE
 from pbx.sms import send_sms
 

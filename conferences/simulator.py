@@ -53,7 +53,7 @@ def _route(customer: Customer, room: ConferenceRoom, caller: str, pins: Sequence
     from pbx.routing.answers import ScriptedAnswers
     from pbx.routing.engine import route
     from pbx.routing.model import DialledCall, IncomingCall
-    from pbx.routing.snapshot import load_config
+    from pbx.selectors.routing import load_config
 
     config = load_config(customer=customer)
     answers = {}

@@ -3,9 +3,9 @@ import pytest
 from billing.choices import LegKind
 from billing.models import CallRecord
 from callback.choices import OrderChannel, OrderReason, OrderStatus
-from callback.ivr import IvrOutcome, IvrStep, run_dial_in
 from callback.models import AuthorizedNumber, CallbackOrder
 from callback.services import dial_in
+from pbx.routing.dialin import IvrOutcome, IvrStep, run_dial_in
 from recordings.models import Recording
 
 # ---- the IVR itself (plain Python) ----

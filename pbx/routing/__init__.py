@@ -3,7 +3,7 @@
     from pbx.routing import IncomingCall, ScriptedAnswers, route
     result = route(config, IncomingCall(did="+48943401128", at=when, caller="+48600100200"), ScriptedAnswers({...}))
 
-`pbx.routing.snapshot.load_config(customer=...)` builds the config from the
+`pbx.selectors.routing.load_config(customer=...)` builds the config from the
 database; `pbx.routing.reasons` puts the steps into words.
 """
 

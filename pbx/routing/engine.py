@@ -29,7 +29,7 @@ The rules, where the product leaves room:
   nobody within the maximum wait) is asked. "In order" rings the agents one
   by one for the agent ring time, so an agent reached after the maximum wait
   never rings.
-- A call to the callback service number ("Wdzwoń się") follows callback.ivr
+- A call to the callback service number ("Wdzwoń się") follows pbx.routing.dialin
   (the single place of its rules): an unknown caller is hung up on, the PIN
   is asked up to 3 times, then the target; the target gets the outgoing
   checks with the global permission and the global max. rate, then it is
@@ -44,9 +44,9 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from callback.ivr import IvrOutcome, IvrStep, run_dial_in
 from pbx.numbering import InvalidNumber, is_polish, normalise_external_number
 from pbx.routing.answers import Answers
+from pbx.routing.dialin import IvrOutcome, IvrStep, run_dial_in
 from pbx.routing.model import (
     AskedQuestion,
     Call,
@@ -811,7 +811,7 @@ class _Router:
     # --- the callback service number ("Wdzwoń się") ---------------------------------------------------------------
 
     def dial_in(self, call: DialInCall) -> None:
-        """A call to the service number, walked by callback.ivr with the answers standing in for the caller's keys."""
+        """A call to the service number, walked by the dial-in rules (`dialin`), the answers standing in for keys."""
         self.at = local_time(call.at)
         self.caller = call.caller or ""
         service = self.config.service_number

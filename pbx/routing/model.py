@@ -1,6 +1,6 @@
 """The plain data of the routing engine: a customer's configuration, a call, the questions and the result.
 
-Nothing here knows Django. `pbx.routing.snapshot` fills `RoutingConfig` from
+Nothing here knows Django. `pbx.selectors.routing` fills `RoutingConfig` from
 the database; tests, the tracer and the simulator build it by hand or from a
 snapshot and pass it to `pbx.routing.engine.route`.
 """

@@ -38,7 +38,7 @@ from billing.selectors import service_active
 from panel.models import Customer
 from pbx.models.sms import SmsPurpose
 from pbx.numbering import format_number
-from pbx.routing.snapshot import load_config
+from pbx.selectors.routing import load_config
 from pbx.simulator import audio
 from pbx.simulator.emit import Emitted, Outcome, ServiceEmitter
 from pbx.simulator.traffic import (

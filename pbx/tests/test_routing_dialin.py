@@ -1,4 +1,4 @@
-"""The routing engine on a call to the callback service number ("Wdzwoń się"), and its agreement with callback.ivr."""
+"""The routing engine on a call to the callback service number ("Wdzwoń się"), agreeing with the dial-in rules."""
 
 from __future__ import annotations
 
@@ -7,13 +7,13 @@ from datetime import datetime
 
 import pytest
 
-from callback.ivr import IvrOutcome, IvrStep, run_dial_in
 from callback.models import AuthorizedNumber as AuthorizedModel
 from pbx.models import PhoneNumber
 from pbx.routing import AuthorizedNumber, DialInCall, Reply, ScriptedAnswers, StepKind, route
+from pbx.routing.dialin import IvrOutcome, IvrStep, run_dial_in
 from pbx.routing.reasons import render_step
-from pbx.routing.snapshot import load_config
 from pbx.routing.testing import make_config
+from pbx.selectors.routing import load_config
 
 SERVICE = "+48799366599"
 MOBILE = "+48600100200"
@@ -125,7 +125,7 @@ def test_target_not_answering_ends_the_call(answer):
     assert result.answered_by is None
 
 
-# --- the engine follows callback.ivr --------------------------------------------------------------------------------
+# --- the engine follows pbx.routing.dialin -------------------------------------------------------------------------
 
 _IVR_CODES = {
     IvrStep.PROMPT_PIN: "dialin.pin",

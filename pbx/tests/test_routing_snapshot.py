@@ -12,7 +12,7 @@ from billing.models import Tariff, TariffRate
 from pbx import choices
 from pbx.models import ExternalNumber, PhoneNumber, Queue, QueueAgent, Scheme, SipAccount
 from pbx.routing import DialledCall, IncomingCall, ScriptedAnswers, route
-from pbx.routing.snapshot import load_config
+from pbx.selectors.routing import load_config
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from panel.models import ApiToken
 from pbx.choices import ExternalPresentation, ForwardKind, RouteKind
 from pbx.models import ExternalNumber, OutgoingSms, PhoneNumber, Queue, QueueAgent, SipAccount, VoicemailMessage
 from pbx.models.sms import SmsStatus
-from pbx.routing.snapshot import load_config
+from pbx.selectors.routing import load_config
 from pbx.simulator.emit import HttpEmitter, Outcome
 from pbx.simulator.runner import LIVE_WINDOW, simulate_traffic
 from pbx.simulator.traffic import WARSAW, plan_day, play

@@ -25,7 +25,7 @@ from panel.templatetags.panel_tags import money
 from pbx.forms.tracer import INCOMING, TracerForm
 from pbx.routing import RouteResult, RoutingConfig, ScriptedAnswers, StepKind, route
 from pbx.routing.reasons import element_label, option_label, outcome_title, question_label, render_step, step_title
-from pbx.routing.snapshot import load_config
+from pbx.selectors.routing import load_config
 
 ANSWER_PREFIX = "a-"
 CALL_FIELDS = ("direction", "phone_number", "scheme", "caller", "extension", "dialled", "authorized", "date", "time")

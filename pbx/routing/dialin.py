@@ -1,5 +1,7 @@
 """The dial-in IVR ("Wdzwoń się") as plain Python: what the service number does, prompt by prompt.
 
+Part of the pure routing engine (no Django): the engine walks a call to the
+service number with it, and callback's service uses it for real dial-ins.
 The PBX feeds the caller's DTMF entries in order (each PIN try, then the
 target ended with #). `run_dial_in` answers with the steps (for the call log
 and tracing) and the outcome; the service (callback.services.dial_in) then
