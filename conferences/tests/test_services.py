@@ -108,16 +108,16 @@ def test_the_pin_is_four_to_eight_digits(customer, pin):
 
 
 def test_a_room_number_may_not_collide_with_the_dial_plan(customer):
-    translation.activate("en")
     _premium(customer)
     _room(customer, number="*7556")
-    with pytest.raises(ValidationError) as refused:
-        _room(customer, name="Druga", number="*7556")
-    assert "teleconference room" in refused.value.message_dict["number"][0]
-    with pytest.raises(ValidationError) as voicemail:
-        _room(customer, name="Poczta", number="*98")
-    assert "voicemail" in voicemail.value.message_dict["number"][0]
-    assert ConferenceRoom.objects.count() == 1
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as refused:
+            _room(customer, name="Druga", number="*7556")
+        assert "teleconference room" in refused.value.message_dict["number"][0]
+        with pytest.raises(ValidationError) as voicemail:
+            _room(customer, name="Poczta", number="*98")
+        assert "voicemail" in voicemail.value.message_dict["number"][0]
+        assert ConferenceRoom.objects.count() == 1
 
 
 def test_a_room_keeps_its_own_number_when_saved_again(customer):
