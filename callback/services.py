@@ -24,8 +24,8 @@ from panel.models import Customer
 from pbx.models import PhoneNumber
 from pbx.models.sms import SmsPurpose
 from pbx.numbering import InvalidNumber, format_number, is_polish, normalise_external_number
+from pbx.routing.constants import GLOBAL_MAX_RATE
 from pbx.routing.dialin import IvrOutcome, IvrResult, IvrStep, run_dial_in
-from pbx.routing.model import GLOBAL_MAX_RATE
 from pbx.sms import send_sms
 
 logger = logging.getLogger(__name__)

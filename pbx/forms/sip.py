@@ -263,7 +263,7 @@ class SipAccountForm(forms.ModelForm):
             (
                 choices.MaxRateMode.GLOBAL,
                 gettext("Apply the global maximum per-minute rate (i.e. %(rate)s zł net/min)")
-                % {"rate": money(constants.GLOBAL_MAX_RATE_NET)},
+                % {"rate": money(constants.GLOBAL_MAX_RATE)},
             ),
             (choices.MaxRateMode.OWN, gettext("Own value")),
         ]

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-PIN_TRIES = 3
+from pbx.routing.constants import DIAL_IN_PIN_ATTEMPTS
 
 
 class IvrOutcome:
@@ -51,7 +51,7 @@ def run_dial_in(*, recognised: bool, pin: str, entries: Iterable[str]) -> IvrRes
         return result
     entries = iter(entries)
     if pin:
-        for _ in range(PIN_TRIES):
+        for _ in range(DIAL_IN_PIN_ATTEMPTS):
             result.steps.append(IvrStep.PROMPT_PIN)
             entry = next(entries, "").removesuffix("#")
             if entry == pin:

@@ -46,6 +46,14 @@ from collections import Counter
 
 from pbx.numbering import InvalidNumber, is_polish, normalise_external_number
 from pbx.routing.answers import Answers
+from pbx.routing.constants import (
+    CALLED_RING_TIME,
+    CONFERENCE_PIN_ATTEMPTS,
+    EXTERNAL_RING_TIME,
+    QUEUE_LOGIN_SUFFIX,
+    QUEUE_LOGOUT_SUFFIX,
+    VOICEMAIL_ACCESS_CODE,
+)
 from pbx.routing.dialin import IvrOutcome, IvrStep, run_dial_in
 from pbx.routing.model import (
     AskedQuestion,
@@ -75,12 +83,6 @@ from pbx.routing.timecond import evaluate, local_time
 from pbx.schemes.spec import DIGITS
 
 MAX_STEPS = 200
-QUEUE_LOGIN_SUFFIX = "*1"
-QUEUE_LOGOUT_SUFFIX = "*2"
-VOICEMAIL_ACCESS_CODE = "*98"
-CONFERENCE_PIN_ATTEMPTS = 3  # wrong PINs before a conference caller is disconnected
-EXTERNAL_RING_TIME = 30
-CALLED_RING_TIME = 60
 _SEPARATORS = re.compile(r"[\s\-./()]+")
 _STAR_NUMBER = re.compile(r"^\*(\+?[0-9]+)#\Z")
 # What a caller may enter at the service number in the tracer: a Polish mobile (the default), a number abroad,

@@ -14,12 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from billing.rating import PrefixTable
+from pbx.routing.constants import DEFAULT_RETURN_AFTER, DEFAULT_RING_TIME, GLOBAL_MAX_RATE
 from pbx.routing.holidays import holiday_name
-
-GLOBAL_MAX_RATE = Decimal("1.00")  # PLN net per minute, the default of "Maks. minutowa stawka"
-DEFAULT_RING_TIME = 30
-DEFAULT_RETURN_AFTER = 30
-
 
 # --- Configuration -------------------------------------------------------------------------------------------------
 

@@ -155,7 +155,7 @@ def load_config(*, customer: Customer) -> model.RoutingConfig:
             for scheme in Scheme.objects.for_customer(customer)
         },
         rates=prefix_table(tariff=tariff) if tariff is not None else None,
-        global_max_rate=constants.GLOBAL_MAX_RATE_NET,
+        global_max_rate=constants.GLOBAL_MAX_RATE,
         authorized_numbers={
             # Only whether a PIN is set: the PIN itself stays in the database.
             authorized.number: model.AuthorizedNumber(
