@@ -13,6 +13,7 @@ from billing.history.forms import day_start
 from billing.history.testing import make_call
 from billing.stats.selectors import queue_statistics, seconds_text
 from pbx.models import Queue
+from pbx.tests import factories as pbx_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -42,8 +43,8 @@ def queue_call(customer, queue, day, *, wait, talk=0, extension="", answered=Tru
 
 @pytest.fixture
 def month(customer, other_customer):
-    Queue.objects.create(customer=customer, name="Sprzedaż", number="100")
-    Queue.objects.create(customer=customer, name="Serwis", number="200")
+    pbx_factories.queue(customer, name="Sprzedaż", number="100")
+    pbx_factories.queue(customer, name="Serwis", number="200")
     queue_call(customer, "100", 3, wait=5, talk=60, extension="10", minute=1)
     queue_call(customer, "100", 3, wait=25, talk=120, extension="11", minute=2)
     queue_call(customer, "100", 3, wait=40, answered=False, minute=3)
@@ -141,7 +142,7 @@ def test_other_customers_calls_are_not_counted(client_other, customer, month):
 
 
 def test_another_customers_queue_is_not_a_choice(client_user, other_customer):
-    foreign = Queue.objects.create(customer=other_customer, name="Obca", number="300")
+    foreign = pbx_factories.queue(other_customer, name="Obca", number="300")
     response = client_user.get(URL, {**MARCH, "queue": foreign.pk})
     assert response.status_code == 200
     assert "queue" in response.context["form"].errors

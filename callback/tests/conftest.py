@@ -1,12 +1,12 @@
 import pytest
 
 from callback.models import AuthorizedNumber
-from pbx.models import PhoneNumber
+from pbx.tests import factories as pbx_factories
 
 
 @pytest.fixture
 def presentation(customer):
-    return PhoneNumber.objects.create(customer=customer, number="+48221234567")
+    return pbx_factories.phone_number(customer, number="+48221234567")
 
 
 @pytest.fixture

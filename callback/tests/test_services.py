@@ -10,8 +10,9 @@ from callback import services
 from callback.choices import OrderReason, OrderStatus
 from callback.models import AuthorizedNumber, CallbackOrder
 from callback.services import InboundOutcome, inbound_sms
-from pbx.models import OutgoingSms, PhoneNumber
+from pbx.models import OutgoingSms
 from pbx.models.sms import SmsPurpose
+from pbx.tests import factories as pbx_factories
 from recordings.models import Recording
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def replies_to(number):
 
 
 def test_a_number_authorized_by_one_customer_is_refused_to_another_without_naming_it(authorized, other_customer):
-    other_presentation = PhoneNumber.objects.create(customer=other_customer, number="+48229998877")
+    other_presentation = pbx_factories.phone_number(other_customer, number="+48229998877")
     with pytest.raises(ValidationError) as refusal:
         services.authorized_number_create(
             customer=other_customer, description="X", number="+48888777666", presentation=other_presentation
@@ -69,7 +70,7 @@ def test_unknown_sender_is_ignored_without_a_reply(authorized):
 
 
 def test_the_sender_identifies_the_customer_across_customers(authorized, other_customer):
-    other_presentation = PhoneNumber.objects.create(customer=other_customer, number="+48229998877")
+    other_presentation = pbx_factories.phone_number(other_customer, number="+48229998877")
     AuthorizedNumber.objects.create(
         customer=other_customer, description="Obcy", number="+48601000111", presentation=other_presentation
     )

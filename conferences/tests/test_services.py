@@ -16,7 +16,7 @@ from conferences.models import ConferenceEvent, ConferenceLimit, ConferenceRoom,
 from conferences.simulator import simulate_dial_in, simulate_end, simulate_leave
 from panel.choices import Package
 from pbx.choices import RouteKind
-from pbx.models import PhoneNumber, Queue, SipAccount
+from pbx.tests import factories as pbx_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -150,8 +150,8 @@ def test_the_participant_limit_is_fifteen_unless_an_operator_raises_it(customer)
 
 def test_the_public_number_is_routed_to_the_room_and_released_when_changed(customer):
     _premium(customer)
-    first = PhoneNumber.objects.create(customer=customer, number="+48324000004")
-    second = PhoneNumber.objects.create(customer=customer, number="+48324000005")
+    first = pbx_factories.phone_number(customer, number="+48324000004")
+    second = pbx_factories.phone_number(customer, number="+48324000005")
     room = _room(customer, phone_number=first)
     first.refresh_from_db()
     assert (first.route_kind, first.route_conference_id) == (RouteKind.CONFERENCE, room.pk)
@@ -164,7 +164,7 @@ def test_the_public_number_is_routed_to_the_room_and_released_when_changed(custo
 
 
 def test_another_customers_number_cannot_become_the_rooms_number(customer, other_customer):
-    foreign = PhoneNumber.objects.create(customer=other_customer, number="+48324000009")
+    foreign = pbx_factories.phone_number(other_customer, number="+48324000009")
     with pytest.raises(ValidationError):
         _room(_premium(customer), phone_number=foreign)
     foreign.refresh_from_db()
@@ -172,13 +172,12 @@ def test_another_customers_number_cannot_become_the_rooms_number(customer, other
 
 
 def test_deleting_a_room_disconnects_its_number_and_is_refused_while_a_scheme_uses_it(customer):
-    from pbx.models import Scheme
 
     _premium(customer)
-    number = PhoneNumber.objects.create(customer=customer, number="+48324000004")
+    number = pbx_factories.phone_number(customer, number="+48324000004")
     room = _room(customer, phone_number=number)
-    scheme = Scheme.objects.create(
-        customer=customer,
+    scheme = pbx_factories.scheme(
+        customer,
         name="Infolinia",
         graph={"start": "n1", "nodes": {"n1": {"type": "conference", "label": "Sala", "config": {"room": room.pk}}}},
     )
@@ -259,7 +258,7 @@ def test_an_event_for_another_customers_room_is_refused(customer, other_customer
 
 
 def test_a_caller_with_the_right_pin_joins_by_the_public_number(customer):
-    number = PhoneNumber.objects.create(customer=customer, number="+48324000004")
+    number = pbx_factories.phone_number(customer, number="+48324000004")
     room = _room(_premium(customer), phone_number=number)
     joined = simulate_dial_in(customer=customer, room=room, caller="+48601222333")
     assert joined.joined
@@ -271,7 +270,7 @@ def test_a_caller_with_the_right_pin_joins_by_the_public_number(customer):
 
 
 def test_three_wrong_pins_disconnect_the_caller(customer):
-    number = PhoneNumber.objects.create(customer=customer, number="+48324000004")
+    number = pbx_factories.phone_number(customer, number="+48324000004")
     room = _room(_premium(customer), phone_number=number)
     third_time_lucky = simulate_dial_in(customer=customer, room=room, caller="+48601000001", pins=["1", "2", "4545"])
     assert third_time_lucky.joined
@@ -285,7 +284,7 @@ def test_three_wrong_pins_disconnect_the_caller(customer):
 
 
 def test_the_sixteenth_participant_is_refused_with_an_announcement(customer):
-    SipAccount.objects.create(customer=customer, extension="10", name="Recepcja")
+    pbx_factories.sip_account(customer, extension="10", name="Recepcja")
     room = _room(_premium(customer))
     for index in range(15):
         _join(customer, room, f"c{index}", f"+486010000{index:02d}")
@@ -300,7 +299,7 @@ def test_the_sixteenth_participant_is_refused_with_an_announcement(customer):
 
 
 def test_rooms_do_not_route_while_the_service_is_off(customer):
-    SipAccount.objects.create(customer=customer, extension="10", name="Recepcja")
+    pbx_factories.sip_account(customer, extension="10", name="Recepcja")
     room = _room(_premium(customer))
     customer.package = Package.BIZNES
     customer.save(update_fields=["package"])
@@ -310,6 +309,6 @@ def test_rooms_do_not_route_while_the_service_is_off(customer):
 
 
 def test_a_queue_number_and_a_room_number_live_in_one_dial_plan(customer):
-    Queue.objects.create(customer=customer, name="Sprzedaż", number="1000")
+    pbx_factories.queue(customer, name="Sprzedaż", number="1000")
     room = _room(_premium(customer), number="*1000")
     assert room.number == "*1000"

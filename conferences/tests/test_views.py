@@ -9,7 +9,7 @@ from django.utils import timezone
 from conferences import services
 from conferences.models import ConferenceRoom, DialOut
 from panel.choices import Package
-from pbx.models import PhoneNumber, SipAccount
+from pbx.tests import factories as pbx_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +47,7 @@ def test_without_the_service_the_page_explains_how_to_get_it(client_user):
 
 
 def test_a_room_is_created_and_its_number_routed(client_user, premium):
-    number = PhoneNumber.objects.create(customer=premium, number="+48324000004")
+    number = pbx_factories.phone_number(premium, number="+48324000004")
     response = client_user.post(reverse("conferences:room_create"), _form(phone_number=number.pk))
     room = ConferenceRoom.objects.get()
     assert response.status_code == 302 and response.url == reverse("conferences:room", kwargs={"pk": room.pk})
@@ -82,7 +82,7 @@ def test_a_number_used_by_an_extension_is_refused(client_user, premium):
 
 
 def test_another_customers_number_cannot_be_chosen(client_user, premium, other_customer):
-    foreign = PhoneNumber.objects.create(customer=other_customer, number="+48324000009")
+    foreign = pbx_factories.phone_number(other_customer, number="+48324000009")
     response = client_user.post(reverse("conferences:room_create"), _form(phone_number=foreign.pk))
     assert response.status_code == 200
     assert not ConferenceRoom.objects.exists()
@@ -102,7 +102,7 @@ def test_calling_an_outside_number_shows_its_rate_before_calling(client_user, pr
 
 
 def test_an_extension_is_called_without_a_cost_confirmation(client_user, premium, rq):
-    SipAccount.objects.create(customer=premium, extension="10", name="Recepcja")
+    pbx_factories.sip_account(premium, extension="10", name="Recepcja")
     room = services.room_save(customer=premium, name="A", pin="4545", number="*7556", max_participants=15)
     response = client_user.post(reverse("conferences:participant_add", kwargs={"pk": room.pk}), {"number": "10"})
     assert response.status_code == 302

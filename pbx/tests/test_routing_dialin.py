@@ -9,11 +9,11 @@ import pytest
 
 from callback.ivr import IvrOutcome, IvrStep, run_dial_in
 from callback.models import AuthorizedNumber as AuthorizedModel
-from pbx.models import PhoneNumber
 from pbx.routing import AuthorizedNumber, DialInCall, Reply, ScriptedAnswers, StepKind, route
 from pbx.routing.reasons import render_step
 from pbx.routing.snapshot import load_config
 from pbx.routing.testing import make_config
+from pbx.tests import factories
 
 SERVICE = "+48799366599"
 MOBILE = "+48600100200"
@@ -174,8 +174,8 @@ def test_engine_and_ivr_agree(caller, pins, target):
 
 @pytest.fixture
 def authorized(db, customer, other_customer):
-    own_did = PhoneNumber.objects.create(customer=customer, number="+48943401128")
-    other_did = PhoneNumber.objects.create(customer=other_customer, number="+48221112233")
+    own_did = factories.phone_number(customer, number="+48943401128")
+    other_did = factories.phone_number(other_customer, number="+48221112233")
     mine = AuthorizedModel.objects.create(
         customer=customer, description="Jan", number="+48600100200", presentation=own_did, pin="4321"
     )

@@ -7,13 +7,13 @@ from playwright.sync_api import expect
 
 from conferences.models import ConferenceRoom
 from conferences.simulator import simulate_dial_in, simulate_leave
-from pbx.models import PhoneNumber
+from pbx.tests import factories as pbx_factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_buy_create_a_room_and_watch_the_live_view(logged_in_page, live_server, customer, rq):
-    PhoneNumber.objects.create(customer=customer, number="+48324000004", description="Telekonferencje")
+    pbx_factories.phone_number(customer, number="+48324000004", description="Telekonferencje")
     page = logged_in_page
     page.locator("#main-menu").get_by_role("button", name="Wirtualna Centrala", exact=True).click()
     page.locator("#main-menu").get_by_role("link", name="Telekonferencje", exact=True).click()
