@@ -1,5 +1,6 @@
 """SIP account services: every rule holds even without the form, and only hashes are stored."""
 
+import functools
 import hashlib
 from decimal import Decimal
 
@@ -18,10 +19,8 @@ pytestmark = pytest.mark.django_db
 SECRET = "Tajne5hasloX"
 
 
-def create(customer, extension="10", password=SECRET, **fields):
-    return services.sip_account_create(
-        customer=customer, fields={"extension": extension, "name": f"Konto {extension}", **fields}, password=password
-    )
+# The service under test, through the one builder: an extension "Konto <extension>" with the password SECRET.
+create = functools.partial(factories.sip_account, password=SECRET)
 
 
 def update(account, password=None, **fields):
