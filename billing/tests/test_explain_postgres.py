@@ -22,9 +22,9 @@ from billing.choices import CallDirection, Disposition
 from billing.history import selectors
 from billing.history.forms import HistoryFilters, Sort, day_start
 from billing.history.indexes import PROPOSED_INDEXES, create_missing_indexes, missing_indexes
-from billing.history.testing import call_record
 from billing.models import CallRecord
 from billing.stats.selectors import queue_statistics
+from billing.tests import factories
 from panel.models import Customer
 
 pytestmark = [
@@ -71,8 +71,9 @@ def generate(owners):
             [CallDirection.OUTBOUND, CallDirection.OUTBOUND, CallDirection.INBOUND, CallDirection.LOCAL]
         )
         records.append(
-            call_record(
-                customer=owners[n % len(owners)],
+            factories.call_record(
+                owners[n % len(owners)],
+                save=False,
                 started_at=start + step * n + timedelta(seconds=rng.randint(0, 30)),
                 call_id=f"c{n}",
                 direction=direction,

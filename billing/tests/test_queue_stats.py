@@ -10,8 +10,8 @@ from pypdf import PdfReader
 
 from billing.choices import Disposition
 from billing.history.forms import day_start
-from billing.history.testing import make_call
 from billing.stats.selectors import queue_statistics, seconds_text
+from billing.tests import factories
 from pbx.models import Queue
 from pbx.tests import factories as pbx_factories
 
@@ -28,8 +28,8 @@ def march(day: int, hour: int = 10, minute: int = 0):
 
 
 def queue_call(customer, queue, day, *, wait, talk=0, extension="", answered=True, minute=0):
-    return make_call(
-        customer=customer,
+    return factories.call_record(
+        customer,
         started_at=march(day, minute=minute),
         queue_number=queue,
         wait_seconds=wait,
@@ -51,11 +51,11 @@ def month(customer, other_customer):
     queue_call(customer, "100", 4, wait=20, talk=30, extension="10")  # exactly 20 s still counts
     queue_call(customer, "200", 4, wait=10, talk=300, extension="12", minute=5)
     queue_call(customer, "200", 5, wait=8, answered=False)
-    make_call(customer=customer, started_at=march(3), extension="10")  # not a queue call
+    factories.call_record(customer, started_at=march(3), extension="10")  # not a queue call
     queue_call(customer, "100", 2, wait=5, talk=60, extension="10")  # February? no: 2 March, counted below
     queue_call(other_customer, "100", 3, wait=1, talk=999, extension="10")
-    make_call(
-        customer=customer,
+    factories.call_record(
+        customer,
         started_at=day_start(date(2025, 4, 1)),
         queue_number="100",
         extension="10",

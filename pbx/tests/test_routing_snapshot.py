@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from billing.models import Tariff, TariffRate
+from billing.tests import factories as billing_factories
 from pbx import choices
 from pbx.routing import DialledCall, IncomingCall, ScriptedAnswers, route
 from pbx.routing.snapshot import load_config
@@ -107,10 +107,7 @@ def test_routes_and_rates_from_the_customers_tariff(customer, setup):
     config = load_config(customer=customer)
     assert config.phone_numbers[setup["did"].pk].route_target == setup["scheme"].pk
     assert config.rates.lookup("+48600100200").price_per_minute == Decimal("0.11")
-    own = Tariff.objects.create(name="Specjalna")
-    TariffRate.objects.create(tariff=own, prefix="+48", destination="Polska", price_per_minute=Decimal("0.01"))
-    customer.tariff = own
-    customer.save()
+    billing_factories.tariff(name="Specjalna", customer=customer, rates=[("+48", "Polska", "0.01")])
     assert load_config(customer=customer).rates.lookup("+48600100200").price_per_minute == Decimal("0.01")
 
 
