@@ -26,6 +26,7 @@ from billing.models import CallRecord
 from billing.stats.selectors import queue_statistics
 from billing.tests import factories
 from panel.models import Customer
+from recordings.tests import factories as recordings_factories
 
 pytestmark = [
     pytest.mark.django_db,
@@ -91,24 +92,11 @@ def generate(owners):
 
 
 def recording_rows(customer, rng):
-    from recordings.models import Recording
-
     calls = rng.sample(list(CallRecord.objects.for_customer(customer).values_list("call_id", "started_at")), 300)
-    Recording.objects.bulk_create(
-        Recording(
-            customer=customer,
-            call_id=call_id,
-            started_at=started_at,
-            direction="out",
-            caller="48100",
-            callee="48200",
-            path=f"{customer.prefix}/{call_id}.mp3",
-            size_bytes=1,
-            sha256="0" * 64,
-            duration_seconds=Decimal("1"),
+    for call_id, started_at in calls:
+        recordings_factories.recording(
+            customer, call_id=call_id, started_at=started_at, direction="out", caller="48100", callee="48200"
         )
-        for call_id, started_at in calls
-    )
 
 
 def sequential_scans(plan: dict) -> list[str]:

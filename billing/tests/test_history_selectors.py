@@ -12,6 +12,7 @@ from billing.history.forms import HistoryFilterForm, HistoryFilters, Sort, day_s
 from billing.history.keyset import Cursor
 from billing.models import CallRecord
 from billing.tests import factories
+from recordings.tests import factories as recordings_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -124,20 +125,15 @@ def test_filters_combine(customer, calls):
 
 
 def test_with_recording_filter_uses_the_customers_recordings(customer, other_customer, calls):
-    from recordings.models import Recording
-
     def recording(owner, call, name):
-        return Recording.objects.create(
-            customer=owner,
+        return recordings_factories.recording(
+            owner,
             call_id=call.call_id,
             started_at=call.started_at,
             direction="out",
             caller=call.caller,
             callee=call.callee,
             path=f"{owner.prefix}/2025/03/0{call.started_at.day}/{name}.mp3",
-            size_bytes=100,
-            sha256="0" * 64,
-            duration_seconds=Decimal("60"),
         )
 
     recording(customer, calls["out_landline"], "a")

@@ -3,7 +3,6 @@
 import csv
 import io
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -16,6 +15,7 @@ from billing.history import selectors, views
 from billing.history.forms import day_start
 from billing.models import CallRecord
 from billing.tests import factories
+from recordings.tests import factories as recordings_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -288,23 +288,18 @@ def test_csv_neutralises_formulas_but_keeps_phone_numbers():
 
 
 def test_recording_column(client_user, customer):
-    from recordings.models import Recording
-
     recent = factories.call_record(customer, started_at=timezone.now() - timedelta(days=1), callee="48100000001")
     old = factories.call_record(customer, started_at=timezone.now() - timedelta(days=45), callee="48100000002")
     none = factories.call_record(customer, started_at=timezone.now() - timedelta(days=2), callee="48100000003")
     for call, name in ((recent, "recent"), (old, "old")):
-        Recording.objects.create(
-            customer=customer,
+        recordings_factories.recording(
+            customer,
             call_id=call.call_id,
             started_at=call.started_at,
             direction="out",
             caller=call.caller,
             callee=call.callee,
             path=f"firmaabcde/{name}.mp3",
-            size_bytes=10,
-            sha256="0" * 64,
-            duration_seconds=Decimal("1"),
         )
     today = timezone.localdate()
     params = {"date_from": (today - timedelta(days=60)).isoformat(), "date_to": today.isoformat()}

@@ -14,6 +14,7 @@ from recordings.choices import FtpEvent
 from recordings.ftp.guard import LoginGuard
 from recordings.models import FtpAccount, FtpLogEntry
 from recordings.testing import free_port_range, ftp_client, running_ftp_server, wait_until
+from recordings.tests import factories
 
 TIMEOUT = 5
 
@@ -427,10 +428,10 @@ def test_stopping_the_server_closes_client_connections(ftp_world):
 def test_a_large_recording_arrives_whole_and_resumes_anywhere(ftp_world, ftp_server, customer):
     from datetime import UTC, datetime
 
-    from recordings.testing import random_audio_bytes, store_recording
+    from recordings.testing import random_audio_bytes
 
     content = random_audio_bytes(3 * 1024 * 1024 + 12_345, seed=7)  # several sendfile() calls
-    recording = store_recording(
+    recording = factories.recording(
         customer, started_at=datetime(2026, 3, 29, 4, 0, tzinfo=UTC), content=content, storage=ftp_world.storage
     )
     path = "/" + recording.path.split("/", 1)[1]

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 
 from billing.choices import CallDirection, Disposition
 from billing.tests import factories as billing_factories
+from recordings.tests import factories as recordings_factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -72,9 +73,8 @@ def test_filter_the_history_and_play_a_recording(logged_in_page, live_server, cu
     can_play = recordings_can_play()
     if can_play:
         from recordings.storage import get_storage
-        from recordings.testing import store_recording
 
-        store_recording(
+        recordings_factories.recording(
             customer,
             started_at=calls.started_at,
             content=small_mp3(tmp_path),
