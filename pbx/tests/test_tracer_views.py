@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from conferences.tests import factories as conferences_factories
 from pbx import choices
 from pbx.tests import factories
 
@@ -311,15 +312,8 @@ def test_reset_link_keeps_the_call_and_drops_the_answers(client_user, office):
 
 
 def test_a_number_routed_to_a_teleconference_room_asks_the_pin_up_to_three_times(client_user, customer):
-    from conferences.services import room_save
-    from panel.choices import Package
-
-    customer.package = Package.PREMIUM
-    customer.save(update_fields=["package"])
     number = factories.phone_number(customer, number="+48324000004")
-    room = room_save(
-        customer=customer, name="Zarząd", pin="4545", number="*7556", max_participants=15, phone_number=number
-    )
+    room = conferences_factories.room(conferences_factories.premium(customer), phone_number=number)
     joined = client_user.get(URL, incoming(number))
     assert "to numer sali telekonferencyjnej „Zarząd”" in steps_text(joined)
     assert f'name="a-pin.conference.{room.pk}"' in joined.content.decode()
