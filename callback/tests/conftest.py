@@ -1,6 +1,6 @@
 import pytest
 
-from callback.models import AuthorizedNumber
+from callback.tests import factories
 from pbx.tests import factories as pbx_factories
 
 
@@ -11,6 +11,6 @@ def presentation(customer):
 
 @pytest.fixture
 def authorized(customer, presentation):
-    return AuthorizedNumber.objects.create(
-        customer=customer, description="Jan Kowalski", number="+48888777666", presentation=presentation, pin="1234"
+    return factories.authorized_number(
+        customer, description="Jan Kowalski", number="+48888777666", presentation=presentation, pin="1234"
     )
