@@ -26,6 +26,7 @@ from billing.models import CallRecord
 from billing.stats.selectors import queue_statistics
 from billing.tests import factories
 from panel.models import Customer
+from panel.tests import factories as panel_factories
 from recordings.tests import factories as recordings_factories
 
 pytestmark = [
@@ -46,7 +47,7 @@ def history(django_db_setup, django_db_blocker):
     """20,000 calls of ten customers in time order, analysed; removed (with the indexes it added) afterwards."""
     with django_db_blocker.unblock():
         created = create_missing_indexes()
-        owners = [Customer.objects.create(name=f"Explain {n}", prefix=f"explain{n:02d}") for n in range(10)]
+        owners = [panel_factories.customer(name=f"Explain {n}", prefix=f"explain{n:02d}") for n in range(10)]
         try:
             generate(owners)
             with connection.cursor() as cursor:

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from panel.tests import factories as panel_factories
 from recordings.choices import FtpEvent
 from recordings.ftp.guard import LoginGuard
 from recordings.models import FtpAccount, FtpLogEntry
@@ -225,10 +226,9 @@ def test_another_customer_sees_only_its_own_files(ftp_world, ftp_server):
 
 
 def test_a_customer_without_recordings_gets_an_empty_folder(ftp_world, ftp_server):
-    from panel.models import Customer
     from recordings.services import ftp_password_regenerate
 
-    newcomer = Customer.objects.create(name="Nowa Firma", prefix="nowafirma")
+    newcomer = panel_factories.customer(name="Nowa Firma", prefix="nowafirma")
     client = logged_in(ftp_server, ftp_world, login="nowafirma", password=ftp_password_regenerate(customer=newcomer))
     assert client.nlst() == []
     assert client.pwd() == "/"
