@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from callback.ivr import IvrOutcome, IvrStep, run_dial_in
-from callback.models import AuthorizedNumber as AuthorizedModel
+from callback.tests import factories as callback_factories
 from pbx.routing import AuthorizedNumber, DialInCall, Reply, ScriptedAnswers, StepKind, route
 from pbx.routing.reasons import render_step
 from pbx.routing.snapshot import load_config
@@ -176,11 +176,11 @@ def test_engine_and_ivr_agree(caller, pins, target):
 def authorized(db, customer, other_customer):
     own_did = factories.phone_number(customer, number="+48943401128")
     other_did = factories.phone_number(other_customer, number="+48221112233")
-    mine = AuthorizedModel.objects.create(
-        customer=customer, description="Jan", number="+48600100200", presentation=own_did, pin="4321"
+    mine = callback_factories.authorized_number(
+        customer, description="Jan", number="+48600100200", presentation=own_did, pin="4321"
     )
-    theirs = AuthorizedModel.objects.create(
-        customer=other_customer, description="Obcy", number="+48600999888", presentation=other_did
+    theirs = callback_factories.authorized_number(
+        other_customer, description="Obcy", number="+48600999888", presentation=other_did
     )
     return {"mine": mine, "theirs": theirs}
 
