@@ -12,8 +12,9 @@ from django.conf import settings
 from panel import embedded
 from panel.choices import Package
 from panel.models import Customer, User
+from panel.tests import factories
+from panel.tests.factories import PASSWORD  # noqa: F401 (imported from here by tests)
 
-PASSWORD = "test-pass-12345"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -54,38 +55,29 @@ def seeded_reference_data(request):
 def customer(db) -> Customer:
     from billing.services import balance_top_up
 
-    firm = Customer.objects.create(name="Firma ABCDE", prefix="firmaabcde", package=Package.BIZNES)
+    firm = factories.customer()
     balance_top_up(customer=firm, amount_gross=Decimal("123.00"), reason="Test top-up")
     return firm
 
 
 @pytest.fixture
 def other_customer(db) -> Customer:
-    return Customer.objects.create(name="Druga Firma", prefix="drugafirma", package=Package.START)
+    return factories.customer(name="Druga Firma", prefix="drugafirma", package=Package.START)
 
 
 @pytest.fixture
 def user(customer) -> User:
-    account = User(username="demo", customer=customer, email="demo@firmaabcde.example")
-    account.set_password(PASSWORD)
-    account.save()
-    return account
+    return factories.user(customer, username="demo", email="demo@firmaabcde.example")
 
 
 @pytest.fixture
 def other_user(other_customer) -> User:
-    account = User(username="drugi", customer=other_customer, email="drugi@drugafirma.example")
-    account.set_password(PASSWORD)
-    account.save()
-    return account
+    return factories.user(other_customer, username="drugi", email="drugi@drugafirma.example")
 
 
 @pytest.fixture
 def operator(db) -> User:
-    account = User(username="admin", is_staff=True, is_superuser=True)
-    account.set_password(PASSWORD)
-    account.save()
-    return account
+    return factories.user(None, username="admin", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture

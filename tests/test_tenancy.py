@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from panel.models import User
-from panel.testing import PASSWORD
+from panel.tests import factories as panel_factories
 
 pytestmark = [pytest.mark.django_db, pytest.mark.smoke]
 
@@ -23,10 +22,7 @@ NOT_CUSTOMER_FACING = ("admin", "password/reset/", "i18n/", "static/")
 
 
 def _user_of(customer):
-    account = User(username=f"colleague-{customer.prefix}", customer=customer)
-    account.set_password(PASSWORD)
-    account.save()
-    return {"pk": account.pk}
+    return {"pk": panel_factories.user(customer, username=f"colleague-{customer.prefix}").pk}
 
 
 OBJECT_URLS = {

@@ -22,10 +22,12 @@ from billing.choices import CallDirection, Disposition
 from billing.history import selectors
 from billing.history.forms import HistoryFilters, Sort, day_start
 from billing.history.indexes import PROPOSED_INDEXES, create_missing_indexes, missing_indexes
-from billing.history.testing import call_record
 from billing.models import CallRecord
 from billing.stats.selectors import queue_statistics
+from billing.tests import factories
 from panel.models import Customer
+from panel.tests import factories as panel_factories
+from recordings.tests import factories as recordings_factories
 
 pytestmark = [
     pytest.mark.django_db,
@@ -45,7 +47,7 @@ def history(django_db_setup, django_db_blocker):
     """20,000 calls of ten customers in time order, analysed; removed (with the indexes it added) afterwards."""
     with django_db_blocker.unblock():
         created = create_missing_indexes()
-        owners = [Customer.objects.create(name=f"Explain {n}", prefix=f"explain{n:02d}") for n in range(10)]
+        owners = [panel_factories.customer(name=f"Explain {n}", prefix=f"explain{n:02d}") for n in range(10)]
         try:
             generate(owners)
             with connection.cursor() as cursor:
@@ -71,8 +73,9 @@ def generate(owners):
             [CallDirection.OUTBOUND, CallDirection.OUTBOUND, CallDirection.INBOUND, CallDirection.LOCAL]
         )
         records.append(
-            call_record(
-                customer=owners[n % len(owners)],
+            factories.call_record(
+                owners[n % len(owners)],
+                save=False,
                 started_at=start + step * n + timedelta(seconds=rng.randint(0, 30)),
                 call_id=f"c{n}",
                 direction=direction,
@@ -90,24 +93,11 @@ def generate(owners):
 
 
 def recording_rows(customer, rng):
-    from recordings.models import Recording
-
     calls = rng.sample(list(CallRecord.objects.for_customer(customer).values_list("call_id", "started_at")), 300)
-    Recording.objects.bulk_create(
-        Recording(
-            customer=customer,
-            call_id=call_id,
-            started_at=started_at,
-            direction="out",
-            caller="48100",
-            callee="48200",
-            path=f"{customer.prefix}/{call_id}.mp3",
-            size_bytes=1,
-            sha256="0" * 64,
-            duration_seconds=Decimal("1"),
+    for call_id, started_at in calls:
+        recordings_factories.recording(
+            customer, call_id=call_id, started_at=started_at, direction="out", caller="48100", callee="48200"
         )
-        for call_id, started_at in calls
-    )
 
 
 def sequential_scans(plan: dict) -> list[str]:

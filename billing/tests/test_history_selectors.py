@@ -10,8 +10,9 @@ from billing.choices import CallDirection, Disposition
 from billing.history import selectors
 from billing.history.forms import HistoryFilterForm, HistoryFilters, Sort, day_start
 from billing.history.keyset import Cursor
-from billing.history.testing import call_record, make_call
 from billing.models import CallRecord
+from billing.tests import factories
+from recordings.tests import factories as recordings_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -36,18 +37,18 @@ def ids(customer, **kwargs) -> set[int]:
 def calls(customer, other_customer):
     """A small month of calls of customer A, and B's calls that match every filter."""
     made = {
-        "out_mobile": make_call(customer=customer, started_at=march(3), callee="48600100200", cost_net="0.55"),
-        "out_landline": make_call(customer=customer, started_at=march(4), callee="48223334455", extension="11"),
-        "in_answered": make_call(
-            customer=customer,
+        "out_mobile": factories.call_record(customer, started_at=march(3), callee="48600100200", cost_net="0.55"),
+        "out_landline": factories.call_record(customer, started_at=march(4), callee="48223334455", extension="11"),
+        "in_answered": factories.call_record(
+            customer,
             started_at=march(5),
             direction=CallDirection.INBOUND,
             caller="48601999888",
             callee="48943401128",
             cost_net="0.00",
         ),
-        "in_missed": make_call(
-            customer=customer,
+        "in_missed": factories.call_record(
+            customer,
             started_at=march(6),
             direction=CallDirection.INBOUND,
             caller="48500400300",
@@ -55,14 +56,14 @@ def calls(customer, other_customer):
             disposition=Disposition.NO_ANSWER,
             cost_net="0.00",
         ),
-        "local": make_call(customer=customer, started_at=march(7), direction=CallDirection.LOCAL, callee="11"),
-        "unrated": make_call(customer=customer, started_at=march(8), cost_net=None, callee="48600100201"),
-        "february": make_call(customer=customer, started_at=day_start(date(2025, 2, 28)) + timedelta(hours=23)),
-        "april": make_call(customer=customer, started_at=day_start(date(2025, 4, 1))),
+        "local": factories.call_record(customer, started_at=march(7), direction=CallDirection.LOCAL, callee="11"),
+        "unrated": factories.call_record(customer, started_at=march(8), cost_net=None, callee="48600100201"),
+        "february": factories.call_record(customer, started_at=day_start(date(2025, 2, 28)) + timedelta(hours=23)),
+        "april": factories.call_record(customer, started_at=day_start(date(2025, 4, 1))),
     }
     for key in ("out_mobile", "in_answered", "in_missed"):
-        twin = make_call(
-            customer=other_customer,
+        twin = factories.call_record(
+            other_customer,
             started_at=made[key].started_at,
             direction=made[key].direction,
             caller=made[key].caller,
@@ -85,8 +86,8 @@ def test_the_period_is_warsaw_days_start_inclusive_end_exclusive(customer, calls
 
 
 def test_the_last_evening_of_the_month_in_warsaw_belongs_to_it(customer):
-    late = make_call(customer=customer, started_at=datetime(2025, 3, 31, 21, 30, tzinfo=UTC))  # 23:30 CEST
-    early_april = make_call(customer=customer, started_at=datetime(2025, 3, 31, 22, 30, tzinfo=UTC))
+    late = factories.call_record(customer, started_at=datetime(2025, 3, 31, 21, 30, tzinfo=UTC))  # 23:30 CEST
+    early_april = factories.call_record(customer, started_at=datetime(2025, 3, 31, 22, 30, tzinfo=UTC))
     assert ids(customer) == {late.pk}
     assert early_april.pk not in ids(customer)
 
@@ -124,20 +125,15 @@ def test_filters_combine(customer, calls):
 
 
 def test_with_recording_filter_uses_the_customers_recordings(customer, other_customer, calls):
-    from recordings.models import Recording
-
     def recording(owner, call, name):
-        return Recording.objects.create(
-            customer=owner,
+        return recordings_factories.recording(
+            owner,
             call_id=call.call_id,
             started_at=call.started_at,
             direction="out",
             caller=call.caller,
             callee=call.callee,
             path=f"{owner.prefix}/2025/03/0{call.started_at.day}/{name}.mp3",
-            size_bytes=100,
-            sha256="0" * 64,
-            duration_seconds=Decimal("60"),
         )
 
     recording(customer, calls["out_landline"], "a")
@@ -195,7 +191,8 @@ def crowded(customer):
     moments = [march(10, 9), march(10, 9, 0, 1), march(11, 15), march(12, 8)]
     costs = ["0.10", "0.20", "0.20", None]
     records = [
-        call_record(customer=customer, started_at=moments[index % 4], cost_net=costs[index % 4]) for index in range(53)
+        factories.call_record(customer, save=False, started_at=moments[index % 4], cost_net=costs[index % 4])
+        for index in range(53)
     ]
     CallRecord.objects.bulk_create(records)
     return CallRecord.objects.for_customer(customer)
@@ -242,7 +239,7 @@ def test_cursor_round_trip():
 
 
 def test_export_rows_are_the_whole_set_in_chunks(customer, other_customer, crowded):
-    make_call(customer=other_customer, started_at=march(10, 9))
+    factories.call_record(other_customer, started_at=march(10, 9))
     rows = list(selectors.call_history_export_rows(customer=customer, filters=filters(), chunk=7))
     assert len(rows) == len({row["id"] for row in rows}) == 53
     assert {row["call_id"] for row in rows} == set(crowded.values_list("call_id", flat=True))

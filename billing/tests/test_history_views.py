@@ -3,7 +3,6 @@
 import csv
 import io
 from datetime import date, timedelta
-from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -14,8 +13,9 @@ from django.utils import timezone
 from billing.choices import CallDirection, Disposition
 from billing.history import selectors, views
 from billing.history.forms import day_start
-from billing.history.testing import call_record, make_call
 from billing.models import CallRecord
+from billing.tests import factories
+from recordings.tests import factories as recordings_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +48,8 @@ def parse(raw: bytes) -> list[list[str]]:
 
 
 def test_the_page_lists_the_calls_with_polish_formats(client_user, customer):
-    make_call(
-        customer=customer,
+    factories.call_record(
+        customer,
         started_at=march(3, 9),
         callee="48600100200",
         extension="15",
@@ -67,23 +67,23 @@ def test_the_page_lists_the_calls_with_polish_formats(client_user, customer):
 
 def test_defaults_to_this_month(client_user, customer):
     now = timezone.now()
-    make_call(customer=customer, started_at=now, callee="48111222333")
-    make_call(customer=customer, started_at=now - timedelta(days=40), callee="48999888777")
+    factories.call_record(customer, started_at=now, callee="48111222333")
+    factories.call_record(customer, started_at=now - timedelta(days=40), callee="48999888777")
     html = page(client_user)
     assert "48111222333" in html and "48999888777" not in html
     assert f'value="{timezone.localdate().replace(day=1).isoformat()}"' in html
 
 
 def test_unrated_call_shows_its_state_not_zero(client_user, customer):
-    make_call(customer=customer, started_at=march(3), cost_net=None)
+    factories.call_record(customer, started_at=march(3), cost_net=None)
     html = page(client_user, **MARCH)
     assert "czeka na wycenę" in html.lower() or "waiting for rating" in html.lower()
 
 
 def test_filters_narrow_the_list(client_user, customer):
-    make_call(customer=customer, started_at=march(3), callee="48600100200", direction=CallDirection.OUTBOUND)
-    make_call(
-        customer=customer,
+    factories.call_record(customer, started_at=march(3), callee="48600100200", direction=CallDirection.OUTBOUND)
+    factories.call_record(
+        customer,
         started_at=march(4),
         caller="48501222333",
         callee="48943401128",
@@ -143,7 +143,7 @@ def test_a_range_over_366_days_is_refused_with_a_clear_message(client_user):
 
 def test_keyset_links_walk_the_whole_period(client_user, customer):
     CallRecord.objects.bulk_create(
-        [call_record(customer=customer, started_at=march(10), callee=f"4860000{n:04d}") for n in range(30)]
+        [factories.call_record(customer, save=False, started_at=march(10), callee=f"4860000{n:04d}") for n in range(30)]
     )
     first = client_user.get(URL, MARCH)
     assert first.context["next_url"] and first.context["previous_url"] is None
@@ -158,8 +158,8 @@ def test_keyset_links_walk_the_whole_period(client_user, customer):
 
 
 def test_totals_for_up_to_31_days_are_shown_on_the_page(client_user, customer):
-    make_call(customer=customer, started_at=march(3), talk_seconds=90, cost_net="0.50")
-    make_call(customer=customer, started_at=march(4), talk_seconds=30, cost_net="0.10")
+    factories.call_record(customer, started_at=march(3), talk_seconds=90, cost_net="0.50")
+    factories.call_record(customer, started_at=march(4), talk_seconds=30, cost_net="0.10")
     html = page(client_user, **MARCH)
     assert 'data-testid="total-count">2<' in html
     assert "2,0 min" in html
@@ -167,7 +167,7 @@ def test_totals_for_up_to_31_days_are_shown_on_the_page(client_user, customer):
 
 
 def test_longer_periods_count_totals_only_on_request(client_user, customer):
-    make_call(customer=customer, started_at=march(3), cost_net="0.50")
+    factories.call_record(customer, started_at=march(3), cost_net="0.50")
     with CaptureQueriesContext(connection) as captured:
         response = client_user.get(URL, {"date_from": "2025-01-01", "date_to": "2025-03-31"})
     assert not [query for query in captured.captured_queries if "COUNT(" in query["sql"].upper()]
@@ -179,7 +179,7 @@ def test_longer_periods_count_totals_only_on_request(client_user, customer):
 
 
 def test_a_31_day_period_across_the_dst_change_still_counts_on_every_view(client_user, customer):
-    make_call(customer=customer, started_at=march(12), cost_net="0.50")
+    factories.call_record(customer, started_at=march(12), cost_net="0.50")
     response = client_user.get(URL, {"date_from": "2025-03-10", "date_to": "2025-04-09"})
     assert response.context["totals"].count == 1
     response = client_user.get(URL, {"date_from": "2025-03-10", "date_to": "2025-04-10"})  # 32 days
@@ -220,12 +220,14 @@ def test_remembered_filters_are_per_user(client, user, other_user):
 def test_csv_has_polish_headers_decimal_commas_and_the_whole_filtered_set(client_user, customer):
     CallRecord.objects.bulk_create(
         [
-            call_record(customer=customer, started_at=march(5) + timedelta(minutes=n), callee=f"4860000{n:04d}")
+            factories.call_record(
+                customer, save=False, started_at=march(5) + timedelta(minutes=n), callee=f"4860000{n:04d}"
+            )
             for n in range(60)
         ]
     )
-    make_call(customer=customer, started_at=march(3, 8), callee="48223334455", talk_seconds=75, cost_net="1234.5")
-    make_call(customer=customer, started_at=march(3, 9), direction=CallDirection.INBOUND)
+    factories.call_record(customer, started_at=march(3, 8), callee="48223334455", talk_seconds=75, cost_net="1234.5")
+    factories.call_record(customer, started_at=march(3, 9), direction=CallDirection.INBOUND)
     response, raw = export(client_user, **MARCH, direction="out")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="historia-polaczen_2025-03-01_2025-03-31.csv"' in response["Content-Disposition"]
@@ -244,7 +246,7 @@ def test_csv_has_polish_headers_decimal_commas_and_the_whole_filtered_set(client
 
 
 def test_csv_in_english_when_the_panel_is_english(client_user, customer):
-    make_call(customer=customer, started_at=march(3), cost_net="0.05")
+    factories.call_record(customer, started_at=march(3), cost_net="0.05")
     client_user.cookies["django_language"] = "en"
     response, raw = export(client_user, **MARCH)
     rows = parse(raw)
@@ -257,15 +259,15 @@ def test_csv_in_english_when_the_panel_is_english(client_user, customer):
 
 
 def test_csv_of_one_customer_has_none_of_the_others_calls(client_user, customer, other_customer):
-    make_call(customer=customer, started_at=march(3), callee="48111111111")
-    make_call(customer=other_customer, started_at=march(3), callee="48999999999", call_id="shared-id")
+    factories.call_record(customer, started_at=march(3), callee="48111111111")
+    factories.call_record(other_customer, started_at=march(3), callee="48999999999", call_id="shared-id")
     _response, raw = export(client_user, **MARCH)
     text = raw.decode("utf-8-sig")
     assert "48111111111" in text and "48999999999" not in text and "shared-id" not in text
 
 
 def test_the_page_of_one_customer_has_none_of_the_others_calls(client_other, customer, other_customer):
-    make_call(customer=customer, started_at=march(3), callee="48111111111")
+    factories.call_record(customer, started_at=march(3), callee="48111111111")
     html = page(client_other, **MARCH)
     assert "48111111111" not in html
 
@@ -286,23 +288,18 @@ def test_csv_neutralises_formulas_but_keeps_phone_numbers():
 
 
 def test_recording_column(client_user, customer):
-    from recordings.models import Recording
-
-    recent = make_call(customer=customer, started_at=timezone.now() - timedelta(days=1), callee="48100000001")
-    old = make_call(customer=customer, started_at=timezone.now() - timedelta(days=45), callee="48100000002")
-    none = make_call(customer=customer, started_at=timezone.now() - timedelta(days=2), callee="48100000003")
+    recent = factories.call_record(customer, started_at=timezone.now() - timedelta(days=1), callee="48100000001")
+    old = factories.call_record(customer, started_at=timezone.now() - timedelta(days=45), callee="48100000002")
+    none = factories.call_record(customer, started_at=timezone.now() - timedelta(days=2), callee="48100000003")
     for call, name in ((recent, "recent"), (old, "old")):
-        Recording.objects.create(
-            customer=customer,
+        recordings_factories.recording(
+            customer,
             call_id=call.call_id,
             started_at=call.started_at,
             direction="out",
             caller=call.caller,
             callee=call.callee,
             path=f"firmaabcde/{name}.mp3",
-            size_bytes=10,
-            sha256="0" * 64,
-            duration_seconds=Decimal("1"),
         )
     today = timezone.localdate()
     params = {"date_from": (today - timedelta(days=60)).isoformat(), "date_to": today.isoformat()}

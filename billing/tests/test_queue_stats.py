@@ -10,9 +10,10 @@ from pypdf import PdfReader
 
 from billing.choices import Disposition
 from billing.history.forms import day_start
-from billing.history.testing import make_call
 from billing.stats.selectors import queue_statistics, seconds_text
+from billing.tests import factories
 from pbx.models import Queue
+from pbx.tests import factories as pbx_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +28,8 @@ def march(day: int, hour: int = 10, minute: int = 0):
 
 
 def queue_call(customer, queue, day, *, wait, talk=0, extension="", answered=True, minute=0):
-    return make_call(
-        customer=customer,
+    return factories.call_record(
+        customer,
         started_at=march(day, minute=minute),
         queue_number=queue,
         wait_seconds=wait,
@@ -42,19 +43,19 @@ def queue_call(customer, queue, day, *, wait, talk=0, extension="", answered=Tru
 
 @pytest.fixture
 def month(customer, other_customer):
-    Queue.objects.create(customer=customer, name="Sprzedaż", number="100")
-    Queue.objects.create(customer=customer, name="Serwis", number="200")
+    pbx_factories.queue(customer, name="Sprzedaż", number="100")
+    pbx_factories.queue(customer, name="Serwis", number="200")
     queue_call(customer, "100", 3, wait=5, talk=60, extension="10", minute=1)
     queue_call(customer, "100", 3, wait=25, talk=120, extension="11", minute=2)
     queue_call(customer, "100", 3, wait=40, answered=False, minute=3)
     queue_call(customer, "100", 4, wait=20, talk=30, extension="10")  # exactly 20 s still counts
     queue_call(customer, "200", 4, wait=10, talk=300, extension="12", minute=5)
     queue_call(customer, "200", 5, wait=8, answered=False)
-    make_call(customer=customer, started_at=march(3), extension="10")  # not a queue call
+    factories.call_record(customer, started_at=march(3), extension="10")  # not a queue call
     queue_call(customer, "100", 2, wait=5, talk=60, extension="10")  # February? no: 2 March, counted below
     queue_call(other_customer, "100", 3, wait=1, talk=999, extension="10")
-    make_call(
-        customer=customer,
+    factories.call_record(
+        customer,
         started_at=day_start(date(2025, 4, 1)),
         queue_number="100",
         extension="10",
@@ -141,7 +142,7 @@ def test_other_customers_calls_are_not_counted(client_other, customer, month):
 
 
 def test_another_customers_queue_is_not_a_choice(client_user, other_customer):
-    foreign = Queue.objects.create(customer=other_customer, name="Obca", number="300")
+    foreign = pbx_factories.queue(other_customer, name="Obca", number="300")
     response = client_user.get(URL, {**MARCH, "queue": foreign.pk})
     assert response.status_code == 200
     assert "queue" in response.context["form"].errors

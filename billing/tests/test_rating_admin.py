@@ -11,6 +11,7 @@ from billing.choices import LedgerKind, RatingStatus
 from billing.ingestion import call_record_ingest
 from billing.models import CallRecord, LedgerEntry, Tariff, TariffRate
 from billing.rating_service import call_records_rate
+from billing.tests import factories
 from billing.tests.rating_support import call_payload
 
 pytestmark = pytest.mark.django_db
@@ -55,8 +56,8 @@ def test_calls_stuck_in_pending_are_listed(admin_client, customer):
 
 def test_rerate_action_charges_fixed_calls_and_corrects_by_the_difference(admin_client, flagged, customer, operator):
     default = Tariff.objects.get(is_default=True)
-    TariffRate.objects.create(tariff=default, prefix="+420", destination="Czechy", price_per_minute=Decimal("0.09"))
-    TariffRate.objects.create(tariff=default, prefix="+", destination="Reszta świata", price_per_minute=Decimal("1.99"))
+    factories.tariff_rate(default, prefix="+420", destination="Czechy", price_per_minute="0.09")
+    factories.tariff_rate(default, prefix="+", destination="Reszta świata", price_per_minute="1.99")
     response = admin_client.post(
         CHANGELIST,
         {"action": "rerate", "_selected_action": [record.pk for record in flagged]},

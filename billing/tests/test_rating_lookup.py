@@ -6,9 +6,10 @@ from decimal import Decimal
 import pytest
 from django.apps import apps
 
-from billing.models import Tariff, TariffRate
+from billing.models import Tariff
 from billing.rating import PrefixTable, Rate
 from billing.selectors import rate_for_number
+from billing.tests import factories
 from panel.confirmation import CostLine, CostStatement
 from panel.money import gross_amount
 
@@ -43,10 +44,7 @@ def test_default_tariff_longest_prefix(customer, default_tariff, number, destina
 
 @pytest.mark.django_db
 def test_customer_tariff_wins_over_the_default(customer, default_tariff):
-    own = Tariff.objects.create(name="VIP")
-    TariffRate.objects.create(tariff=own, prefix="+48", destination="Polska", price_per_minute=Decimal("0.02"))
-    customer.tariff = own
-    customer.save()
+    factories.tariff(name="VIP", customer=customer, rates=[("+48", "Polska", "0.02")])
     assert rate_for_number(customer=customer, number="+48501222333").price_per_minute == Decimal("0.02")
     assert rate_for_number(customer=customer, number="+49301234567") is None  # not priced in this tariff
 

@@ -13,6 +13,7 @@ from billing.jobs_rating import rate_call_records, rate_pending_call_records
 from billing.models import CallRecord, LedgerEntry, Tariff, TariffRate
 from billing.rating_service import call_records_rate, call_records_rerate
 from billing.selectors import balance
+from billing.tests import factories
 from billing.tests.rating_support import call_payload, callback, incoming, internal, leg
 from panel.jobqueue import enqueue_now
 
@@ -25,23 +26,6 @@ def ingest(customer, payload) -> CallRecord:
 
 def call_charges(customer):
     return LedgerEntry.objects.for_customer(customer).filter(call__isnull=False)
-
-
-def own_tariff(customer, *rates) -> Tariff:
-    tariff = Tariff.objects.create(name=f"Cennik {customer.prefix}")
-    for prefix, destination, price, *periods in rates:
-        first, step = periods or (1, 1)
-        TariffRate.objects.create(
-            tariff=tariff,
-            prefix=prefix,
-            destination=destination,
-            price_per_minute=Decimal(price),
-            first_increment=first,
-            next_increment=step,
-        )
-    customer.tariff = tariff
-    customer.save()
-    return tariff
 
 
 @pytest.mark.smoke
@@ -108,7 +92,9 @@ def test_both_legs_of_a_callback_are_charged(customer):
 
 
 def test_billing_periods_and_connection_fee_of_the_customers_tariff(customer):
-    tariff = own_tariff(customer, ("+48", "Polska", "0.06", 60, 60), ("+4850", "Komórki", "0.12", 30, 6))
+    tariff = factories.tariff(
+        customer=customer, rates=[("+48", "Polska", "0.06", 60, 60), ("+4850", "Komórki", "0.12", 30, 6)]
+    )
     TariffRate.objects.filter(tariff=tariff, prefix="+48").update(connection_fee=Decimal("0.10"))
     landline = ingest(customer, call_payload(callee="+48221234567", talk=61))  # 120 s × 0.06 + 0.10
     mobile = ingest(customer, call_payload(callee="+48501222333", talk=31))  # 36 s × 0.12 = 0.072
@@ -120,7 +106,7 @@ def test_billing_periods_and_connection_fee_of_the_customers_tariff(customer):
 
 
 def test_a_started_second_of_talk_counts_as_a_whole_one(customer):
-    own_tariff(customer, ("+48", "Polska", "0.60"))  # 1/1: a cent a second
+    factories.tariff(customer=customer, rates=[("+48", "Polska", "0.60")])  # 1/1: a cent a second
     payloads = []
     for answer, end in [
         ("10:15:05.300000", "10:16:06.100000"),
@@ -140,7 +126,7 @@ def test_a_started_second_of_talk_counts_as_a_whole_one(customer):
 def test_any_text_of_a_destination_name_is_written_as_it_is(customer):
     """The bulk writes pass text through COPY on PostgreSQL: tabs, line ends and backslashes must survive."""
     name = "Kierunek \\N z\ttabem\\\\ i\r\nnową linią"
-    own_tariff(customer, ("+48", name, "0.06"))
+    factories.tariff(customer=customer, rates=[("+48", name, "0.06")])
     record = ingest(customer, call_payload(callee="+48221234567", talk=60))
     call_records_rate(customer=customer)
     record.refresh_from_db()
@@ -186,7 +172,7 @@ def test_only_the_customers_own_records_are_rated(customer, other_customer):
 
 
 def test_a_call_without_a_rate_is_kept_flagged_and_not_charged(customer):
-    own_tariff(customer, ("+48", "Polska", "0.05"))
+    factories.tariff(customer=customer, rates=[("+48", "Polska", "0.05")])
     record = ingest(customer, call_payload(callee="+861012345678"))
     priced = ingest(customer, call_payload(callee="+48221234567", talk=60))
     summary = call_records_rate(customer=customer)
@@ -214,12 +200,12 @@ def test_no_tariff_at_all_flags_calls(customer):
 
 
 def test_rerating_after_a_tariff_fix_charges_and_then_corrects_by_the_difference(customer, operator):
-    tariff = own_tariff(customer, ("+48", "Polska", "0.05"))
+    tariff = factories.tariff(customer=customer, rates=[("+48", "Polska", "0.05")])
     record = ingest(customer, call_payload(callee="+420212345678", talk=120))
     call_records_rate(customer=customer)
     assert CallRecord.objects.get(pk=record.pk).rating_status == RatingStatus.UNRATABLE
 
-    TariffRate.objects.create(tariff=tariff, prefix="+420", destination="Czechy", price_per_minute=Decimal("0.09"))
+    factories.tariff_rate(tariff, prefix="+420", destination="Czechy", price_per_minute="0.09")
     assert call_records_rate(customer=customer).rated == 0  # the job leaves flagged calls to the operator
     summary = call_records_rerate(customer=customer, call_ids=[record.pk], user=operator)
     assert (summary.rated, summary.ledger_entries, summary.ledger_net) == (1, 1, Decimal("-0.18"))
@@ -243,7 +229,7 @@ def test_rerating_after_a_tariff_fix_charges_and_then_corrects_by_the_difference
 
 
 def test_rerating_a_rated_call_whose_rate_is_gone_keeps_what_was_charged(customer):
-    tariff = own_tariff(customer, ("+48", "Polska", "0.05"))
+    tariff = factories.tariff(customer=customer, rates=[("+48", "Polska", "0.05")])
     record = ingest(customer, call_payload(callee="+48221234567", talk=60))
     call_records_rate(customer=customer)
     TariffRate.objects.filter(tariff=tariff).delete()

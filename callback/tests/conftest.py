@@ -1,16 +1,16 @@
 import pytest
 
-from callback.models import AuthorizedNumber
-from pbx.models import PhoneNumber
+from callback.tests import factories
+from pbx.tests import factories as pbx_factories
 
 
 @pytest.fixture
 def presentation(customer):
-    return PhoneNumber.objects.create(customer=customer, number="+48221234567")
+    return pbx_factories.phone_number(customer, number="+48221234567")
 
 
 @pytest.fixture
 def authorized(customer, presentation):
-    return AuthorizedNumber.objects.create(
-        customer=customer, description="Jan Kowalski", number="+48888777666", presentation=presentation, pin="1234"
+    return factories.authorized_number(
+        customer, description="Jan Kowalski", number="+48888777666", presentation=presentation, pin="1234"
     )

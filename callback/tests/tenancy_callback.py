@@ -1,14 +1,10 @@
 """Callback URLs that take an object id, for tests/test_tenancy.py."""
 
-from callback.models import AuthorizedNumber
-from pbx.models import PhoneNumber
+from callback.tests import factories
 
 
 def _authorized_number(customer):
-    presentation = PhoneNumber.objects.create(customer=customer, number=f"+4822{customer.pk:07d}")
-    authorized = AuthorizedNumber.objects.create(
-        customer=customer, description="Tenancy", number=f"+4860{customer.pk:07d}", presentation=presentation
-    )
+    authorized = factories.authorized_number(customer, description="Tenancy")
     return {"pk": authorized.pk}
 
 

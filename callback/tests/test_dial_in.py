@@ -3,8 +3,9 @@ import pytest
 from billing.choices import LegKind
 from billing.models import CallRecord
 from callback.choices import OrderChannel, OrderReason, OrderStatus
-from callback.models import AuthorizedNumber, CallbackOrder
+from callback.models import CallbackOrder
 from callback.services import dial_in
+from callback.tests import factories
 from pbx.routing.dialin import IvrOutcome, IvrStep, run_dial_in
 from recordings.models import Recording
 
@@ -101,8 +102,6 @@ def test_forbidden_target_is_refused(authorized):
 
 @with_db
 def test_malformed_target_is_refused(customer, presentation):
-    AuthorizedNumber.objects.create(
-        customer=customer, description="B", number="+48601555444", presentation=presentation
-    )
+    factories.authorized_number(customer, description="B", number="+48601555444", presentation=presentation)
     result = dial_in(caller="+48601555444", entries=["12345#"])
     assert result.refusal == OrderReason.MALFORMED

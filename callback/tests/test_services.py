@@ -10,8 +10,10 @@ from callback import services
 from callback.choices import OrderReason, OrderStatus
 from callback.models import AuthorizedNumber, CallbackOrder
 from callback.services import InboundOutcome, inbound_sms
-from pbx.models import OutgoingSms, PhoneNumber
+from callback.tests import factories
+from pbx.models import OutgoingSms
 from pbx.models.sms import SmsPurpose
+from pbx.tests import factories as pbx_factories
 from recordings.models import Recording
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +27,7 @@ def replies_to(number):
 
 
 def test_a_number_authorized_by_one_customer_is_refused_to_another_without_naming_it(authorized, other_customer):
-    other_presentation = PhoneNumber.objects.create(customer=other_customer, number="+48229998877")
+    other_presentation = pbx_factories.phone_number(other_customer, number="+48229998877")
     with pytest.raises(ValidationError) as refusal:
         services.authorized_number_create(
             customer=other_customer, description="X", number="+48888777666", presentation=other_presentation
@@ -69,10 +71,7 @@ def test_unknown_sender_is_ignored_without_a_reply(authorized):
 
 
 def test_the_sender_identifies_the_customer_across_customers(authorized, other_customer):
-    other_presentation = PhoneNumber.objects.create(customer=other_customer, number="+48229998877")
-    AuthorizedNumber.objects.create(
-        customer=other_customer, description="Obcy", number="+48601000111", presentation=other_presentation
-    )
+    factories.authorized_number(other_customer, description="Obcy", number="+48601000111")
     result = inbound_sms(sender="601 000 111", text="111222333")
     assert result.outcome == InboundOutcome.ACCEPTED
     assert result.order.customer == other_customer
@@ -213,9 +212,7 @@ def test_an_order_is_placed_once(authorized, django_capture_on_commit_callbacks)
 
 
 def test_no_pin_set_accepts_just_the_number(customer, presentation, django_capture_on_commit_callbacks):
-    AuthorizedNumber.objects.create(
-        customer=customer, description="B", number="+48601555444", presentation=presentation
-    )
+    factories.authorized_number(customer, description="B", number="+48601555444", presentation=presentation)
     with django_capture_on_commit_callbacks(execute=False):
         result = inbound_sms(sender="+48601555444", text="111-222-333")
     assert result.outcome == InboundOutcome.ACCEPTED

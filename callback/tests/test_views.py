@@ -1,8 +1,10 @@
 import pytest
 from django.urls import reverse
 
-from callback.models import AuthorizedNumber, CallbackOrder
-from pbx.models import OutgoingSms, PhoneNumber
+from callback.models import AuthorizedNumber
+from callback.tests import factories
+from pbx.models import OutgoingSms
+from pbx.tests import factories as pbx_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +60,7 @@ def test_bad_input_is_explained_and_nothing_saved(client_user, presentation, fie
 
 
 def test_a_number_held_by_another_customer_is_refused_without_naming_it(client_other, other_customer, authorized):
-    other_presentation = PhoneNumber.objects.create(customer=other_customer, number="+48229998877")
+    other_presentation = pbx_factories.phone_number(other_customer, number="+48229998877")
     response = client_other.post(ADD, {**form_data(other_presentation, description="Nowy"), "confirm": "yes"})
     assert response.status_code == 200
     page = response.content.decode()
@@ -68,16 +70,13 @@ def test_a_number_held_by_another_customer_is_refused_without_naming_it(client_o
 
 
 def test_another_customers_presentation_number_is_refused(client_user, other_customer):
-    foreign = PhoneNumber.objects.create(customer=other_customer, number="+48229998877")
+    foreign = pbx_factories.phone_number(other_customer, number="+48229998877")
     response = client_user.post(ADD, {**form_data(foreign), "confirm": "yes"})
     assert response.context["form"].errors["presentation"]
 
 
 def test_list_shows_only_own_numbers_with_search(client_user, authorized, other_customer):
-    other_presentation = PhoneNumber.objects.create(customer=other_customer, number="+48229998877")
-    AuthorizedNumber.objects.create(
-        customer=other_customer, description="Cudzy", number="+48601000111", presentation=other_presentation
-    )
+    factories.authorized_number(other_customer, description="Cudzy", number="+48601000111")
     page = client_user.get(LIST).content.decode()
     assert "Jan Kowalski" in page and "+48 888 777 666" in page
     assert "Cudzy" not in page
@@ -98,12 +97,9 @@ def test_edit_and_delete(client_user, authorized):
 
 
 def test_history_shows_own_orders_only(client_user, authorized, other_customer):
-    CallbackOrder.objects.create(customer=authorized.customer, authorized_number=authorized, target="+48111222333")
-    other_presentation = PhoneNumber.objects.create(customer=other_customer, number="+48229998877")
-    foreign = AuthorizedNumber.objects.create(
-        customer=other_customer, description="Cudzy", number="+48601000111", presentation=other_presentation
-    )
-    CallbackOrder.objects.create(customer=other_customer, authorized_number=foreign, target="+48555666777")
+    factories.callback_order(authorized, target="+48111222333")
+    foreign = factories.authorized_number(other_customer, description="Cudzy", number="+48601000111")
+    factories.callback_order(foreign, target="+48555666777")
     page = client_user.get(reverse("callback:orders")).content.decode()
     assert "+48 111 222 333" in page
     assert "+48 555 666 777" not in page and "Cudzy" not in page

@@ -1,25 +1,18 @@
 """Conference URLs that take an object id, for tests/test_tenancy.py."""
 
-from datetime import timedelta
-
-from django.utils import timezone
-
-from conferences.models import ConferenceRoom, DialOut
-from panel.choices import Package
+from conferences.models import ConferenceRoom
+from conferences.tests import factories
 
 
 def _room(customer):
-    customer.package = Package.PREMIUM  # teleconferences included, so the owner's page answers 200
-    customer.save(update_fields=["package"])
-    room = ConferenceRoom.objects.create(customer=customer, name="Tenancy", pin="4545", number=f"*7{customer.pk:02d}")
+    # On Premium teleconferences are included, so the owner's page answers 200.
+    room = factories.room(factories.premium(customer), name="Tenancy", number=f"*7{customer.pk:02d}")
     return {"pk": room.pk}
 
 
 def _dial_out(customer):
     room = ConferenceRoom.objects.get(pk=_room(customer)["pk"])
-    dial_out = DialOut.objects.create(
-        customer=customer, room=room, number="+48601222333", scheduled_for=timezone.now() + timedelta(hours=1)
-    )
+    dial_out = factories.dial_out(room)
     return {"pk": dial_out.pk}
 
 

@@ -3,9 +3,9 @@
 import pytest
 from rest_framework.test import APIClient
 
-from conferences import selectors, services
+from conferences import selectors
 from conferences.models import ConferenceEvent
-from panel.choices import Package
+from conferences.tests import factories
 from panel.models import ApiToken
 
 pytestmark = pytest.mark.django_db
@@ -20,9 +20,7 @@ def _api(customer) -> APIClient:
 
 @pytest.fixture
 def room(customer):
-    customer.package = Package.PREMIUM
-    customer.save(update_fields=["package"])
-    return services.room_save(customer=customer, name="Zarząd", pin="4545", number="*7556", max_participants=15)
+    return factories.room(factories.premium(customer))
 
 
 def _join(event_id="pbx-1", **extra):

@@ -16,16 +16,14 @@ from conferences import selectors, services
 from conferences.choices import DialOutStatus, EventKind
 from conferences.models import ConferenceEvent, DialOut
 from conferences.simulator import hang_up
-from panel.choices import Package
+from conferences.tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
 def room(customer):
-    customer.package = Package.PREMIUM
-    customer.save(update_fields=["package"])
-    return services.room_save(customer=customer, name="Zarząd", pin="4545", number="*7556", max_participants=15)
+    return factories.room(factories.premium(customer))
 
 
 def work(rq):

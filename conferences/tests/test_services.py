@@ -12,24 +12,14 @@ from billing.models import Service
 from billing.services import service_activate, subscriptions_close
 from conferences import selectors, services
 from conferences.choices import EventKind
-from conferences.models import ConferenceEvent, ConferenceLimit, ConferenceRoom, Participant
+from conferences.models import ConferenceEvent, ConferenceRoom, Participant
 from conferences.simulator import simulate_dial_in, simulate_end, simulate_leave
+from conferences.tests import factories
 from panel.choices import Package
 from pbx.choices import RouteKind
-from pbx.models import PhoneNumber, Queue, SipAccount
+from pbx.tests import factories as pbx_factories
 
 pytestmark = pytest.mark.django_db
-
-
-def _premium(customer):
-    customer.package = Package.PREMIUM
-    customer.save(update_fields=["package"])
-    return customer
-
-
-def _room(customer, **fields):
-    defaults = {"name": "Zarząd", "pin": "4545", "number": "*7556", "max_participants": 15}
-    return services.room_save(customer=customer, **{**defaults, **fields})
 
 
 def _join(customer, room, channel, number="+48601000001", at=None):
@@ -89,13 +79,13 @@ def test_the_monthly_option_makes_rooms_available_in_biznes(customer):
 
 @pytest.mark.parametrize("number", ["*7556", "*12", "*1234"])
 def test_internal_numbers_are_a_star_and_two_to_four_digits(customer, number):
-    assert _room(_premium(customer), number=number).number == number
+    assert factories.room(factories.premium(customer), number=number).number == number
 
 
 @pytest.mark.parametrize("number", ["7556", "*1", "*12345", "**12", "*12a"])
 def test_other_internal_numbers_are_refused(customer, number):
     with pytest.raises(ValidationError) as refused:
-        _room(_premium(customer), number=number)
+        factories.room(factories.premium(customer), number=number)
     assert "number" in refused.value.message_dict
     assert not ConferenceRoom.objects.exists()
 
@@ -103,56 +93,56 @@ def test_other_internal_numbers_are_refused(customer, number):
 @pytest.mark.parametrize("pin", ["123", "123456789", "12a4", ""])
 def test_the_pin_is_four_to_eight_digits(customer, pin):
     with pytest.raises(ValidationError) as refused:
-        _room(_premium(customer), pin=pin)
+        factories.room(factories.premium(customer), pin=pin)
     assert "pin" in refused.value.message_dict
 
 
 def test_a_room_number_may_not_collide_with_the_dial_plan(customer):
-    _premium(customer)
-    _room(customer, number="*7556")
+    factories.premium(customer)
+    factories.room(customer, number="*7556")
     with translation.override("en"):
         with pytest.raises(ValidationError) as refused:
-            _room(customer, name="Druga", number="*7556")
+            factories.room(customer, name="Druga", number="*7556")
         assert "teleconference room" in refused.value.message_dict["number"][0]
         with pytest.raises(ValidationError) as voicemail:
-            _room(customer, name="Poczta", number="*98")
+            factories.room(customer, name="Poczta", number="*98")
         assert "voicemail" in voicemail.value.message_dict["number"][0]
         assert ConferenceRoom.objects.count() == 1
 
 
 def test_a_room_keeps_its_own_number_when_saved_again(customer):
-    room = _room(_premium(customer))
+    room = factories.room(factories.premium(customer))
     services.room_save(customer=customer, room=room, name="Nowa nazwa", number="*7556")
     assert ConferenceRoom.objects.get().name == "Nowa nazwa"
 
 
 def test_the_same_internal_number_is_free_for_another_customer(customer, other_customer):
-    _room(_premium(customer))
-    _room(_premium(other_customer))
+    factories.room(factories.premium(customer))
+    factories.room(factories.premium(other_customer))
     assert ConferenceRoom.objects.count() == 2
 
 
 def test_an_extension_cannot_take_a_room_number(customer):
     from pbx.feature_codes import collision
 
-    _room(_premium(customer), name="Sala", number="*55")
+    factories.room(factories.premium(customer), name="Sala", number="*55")
     assert "Sala" in collision(customer=customer, code="*55")
 
 
 def test_the_participant_limit_is_fifteen_unless_an_operator_raises_it(customer):
-    _premium(customer)
+    factories.premium(customer)
     with pytest.raises(ValidationError) as refused:
-        _room(customer, max_participants=16)
+        factories.room(customer, max_participants=16)
     assert "max_participants" in refused.value.message_dict
-    ConferenceLimit.objects.create(customer=customer, max_participants=40)
-    assert _room(customer, max_participants=40).max_participants == 40
+    factories.conference_limit(customer, max_participants=40)
+    assert factories.room(customer, max_participants=40).max_participants == 40
 
 
 def test_the_public_number_is_routed_to_the_room_and_released_when_changed(customer):
-    _premium(customer)
-    first = PhoneNumber.objects.create(customer=customer, number="+48324000004")
-    second = PhoneNumber.objects.create(customer=customer, number="+48324000005")
-    room = _room(customer, phone_number=first)
+    factories.premium(customer)
+    first = pbx_factories.phone_number(customer, number="+48324000004")
+    second = pbx_factories.phone_number(customer, number="+48324000005")
+    room = factories.room(customer, phone_number=first)
     first.refresh_from_db()
     assert (first.route_kind, first.route_conference_id) == (RouteKind.CONFERENCE, room.pk)
 
@@ -164,21 +154,20 @@ def test_the_public_number_is_routed_to_the_room_and_released_when_changed(custo
 
 
 def test_another_customers_number_cannot_become_the_rooms_number(customer, other_customer):
-    foreign = PhoneNumber.objects.create(customer=other_customer, number="+48324000009")
+    foreign = pbx_factories.phone_number(other_customer, number="+48324000009")
     with pytest.raises(ValidationError):
-        _room(_premium(customer), phone_number=foreign)
+        factories.room(factories.premium(customer), phone_number=foreign)
     foreign.refresh_from_db()
     assert foreign.route_kind == RouteKind.NONE
 
 
 def test_deleting_a_room_disconnects_its_number_and_is_refused_while_a_scheme_uses_it(customer):
-    from pbx.models import Scheme
 
-    _premium(customer)
-    number = PhoneNumber.objects.create(customer=customer, number="+48324000004")
-    room = _room(customer, phone_number=number)
-    scheme = Scheme.objects.create(
-        customer=customer,
+    factories.premium(customer)
+    number = pbx_factories.phone_number(customer, number="+48324000004")
+    room = factories.room(customer, phone_number=number)
+    scheme = pbx_factories.scheme(
+        customer,
         name="Infolinia",
         graph={"start": "n1", "nodes": {"n1": {"type": "conference", "label": "Sala", "config": {"room": room.pk}}}},
     )
@@ -198,8 +187,8 @@ def test_an_own_announcement_is_checked_and_stored_as_mp3(customer):
 
     from pbx.tests.audio_factory import make_wav
 
-    room = _room(
-        _premium(customer),
+    room = factories.room(
+        factories.premium(customer),
         greeting_kind="own",
         greeting_upload=SimpleUploadedFile("witamy.wav", make_wav(2.0), content_type="audio/wav"),
     )
@@ -207,7 +196,7 @@ def test_an_own_announcement_is_checked_and_stored_as_mp3(customer):
     assert room.greeting_file.storage.exists(room.greeting_file.name)
 
     with pytest.raises(ValidationError):
-        _room(
+        factories.room(
             customer,
             name="Zła",
             number="*77",
@@ -221,7 +210,7 @@ def test_an_own_announcement_is_checked_and_stored_as_mp3(customer):
 
 
 def test_join_and_leave_events_give_the_live_participants(customer):
-    room = _room(_premium(customer))
+    room = factories.room(factories.premium(customer))
     _join(customer, room, "a", "+48601000001")
     _join(customer, room, "b", "+48601000002")
     assert [p.number for p in selectors.live_participants(customer=customer, room=room)] == [
@@ -241,7 +230,7 @@ def test_join_and_leave_events_give_the_live_participants(customer):
 
 
 def test_the_same_event_twice_changes_nothing(customer):
-    room = _room(_premium(customer))
+    room = factories.room(factories.premium(customer))
     first = _join(customer, room, "a")
     again = _join(customer, room, "a")
     assert first.created and not again.created
@@ -249,7 +238,7 @@ def test_the_same_event_twice_changes_nothing(customer):
 
 
 def test_an_event_for_another_customers_room_is_refused(customer, other_customer):
-    room = _room(_premium(customer))
+    room = factories.room(factories.premium(customer))
     with pytest.raises(ValidationError):
         _join(other_customer, room, "x")
     assert not Participant.objects.exists()
@@ -259,8 +248,8 @@ def test_an_event_for_another_customers_room_is_refused(customer, other_customer
 
 
 def test_a_caller_with_the_right_pin_joins_by_the_public_number(customer):
-    number = PhoneNumber.objects.create(customer=customer, number="+48324000004")
-    room = _room(_premium(customer), phone_number=number)
+    number = pbx_factories.phone_number(customer, number="+48324000004")
+    room = factories.room(factories.premium(customer), phone_number=number)
     joined = simulate_dial_in(customer=customer, room=room, caller="+48601222333")
     assert joined.joined
     assert "did.to_conference" in joined.steps
@@ -271,8 +260,8 @@ def test_a_caller_with_the_right_pin_joins_by_the_public_number(customer):
 
 
 def test_three_wrong_pins_disconnect_the_caller(customer):
-    number = PhoneNumber.objects.create(customer=customer, number="+48324000004")
-    room = _room(_premium(customer), phone_number=number)
+    number = pbx_factories.phone_number(customer, number="+48324000004")
+    room = factories.room(factories.premium(customer), phone_number=number)
     third_time_lucky = simulate_dial_in(customer=customer, room=room, caller="+48601000001", pins=["1", "2", "4545"])
     assert third_time_lucky.joined
 
@@ -285,8 +274,8 @@ def test_three_wrong_pins_disconnect_the_caller(customer):
 
 
 def test_the_sixteenth_participant_is_refused_with_an_announcement(customer):
-    SipAccount.objects.create(customer=customer, extension="10", name="Recepcja")
-    room = _room(_premium(customer))
+    pbx_factories.sip_account(customer, extension="10", name="Recepcja")
+    room = factories.room(factories.premium(customer))
     for index in range(15):
         _join(customer, room, f"c{index}", f"+486010000{index:02d}")
 
@@ -300,8 +289,8 @@ def test_the_sixteenth_participant_is_refused_with_an_announcement(customer):
 
 
 def test_rooms_do_not_route_while_the_service_is_off(customer):
-    SipAccount.objects.create(customer=customer, extension="10", name="Recepcja")
-    room = _room(_premium(customer))
+    pbx_factories.sip_account(customer, extension="10", name="Recepcja")
+    room = factories.room(factories.premium(customer))
     customer.package = Package.BIZNES
     customer.save(update_fields=["package"])
     result = simulate_dial_in(customer=customer, room=room, caller="10")
@@ -310,6 +299,6 @@ def test_rooms_do_not_route_while_the_service_is_off(customer):
 
 
 def test_a_queue_number_and_a_room_number_live_in_one_dial_plan(customer):
-    Queue.objects.create(customer=customer, name="Sprzedaż", number="1000")
-    room = _room(_premium(customer), number="*1000")
+    pbx_factories.queue(customer, name="Sprzedaż", number="1000")
+    room = factories.room(factories.premium(customer), number="*1000")
     assert room.number == "*1000"

@@ -8,17 +8,15 @@ from django.utils import timezone
 
 from conferences import services
 from conferences.models import ConferenceRoom, DialOut
-from panel.choices import Package
-from pbx.models import PhoneNumber, SipAccount
+from conferences.tests import factories
+from pbx.tests import factories as pbx_factories
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def premium(customer):
-    customer.package = Package.PREMIUM
-    customer.save(update_fields=["package"])
-    return customer
+    return factories.premium(customer)
 
 
 def _form(**change):
@@ -47,7 +45,7 @@ def test_without_the_service_the_page_explains_how_to_get_it(client_user):
 
 
 def test_a_room_is_created_and_its_number_routed(client_user, premium):
-    number = PhoneNumber.objects.create(customer=premium, number="+48324000004")
+    number = pbx_factories.phone_number(premium, number="+48324000004")
     response = client_user.post(reverse("conferences:room_create"), _form(phone_number=number.pk))
     room = ConferenceRoom.objects.get()
     assert response.status_code == 302 and response.url == reverse("conferences:room", kwargs={"pk": room.pk})
@@ -75,21 +73,21 @@ def test_bad_room_input_is_explained_in_polish_and_nothing_is_saved(client_user,
 
 
 def test_a_number_used_by_an_extension_is_refused(client_user, premium):
-    services.room_save(customer=premium, name="A", pin="4545", number="*7556", max_participants=15)
+    factories.room(premium, name="A")
     response = client_user.post(reverse("conferences:room_create"), _form(name="B"))
     assert response.status_code == 200
     assert ConferenceRoom.objects.count() == 1
 
 
 def test_another_customers_number_cannot_be_chosen(client_user, premium, other_customer):
-    foreign = PhoneNumber.objects.create(customer=other_customer, number="+48324000009")
+    foreign = pbx_factories.phone_number(other_customer, number="+48324000009")
     response = client_user.post(reverse("conferences:room_create"), _form(phone_number=foreign.pk))
     assert response.status_code == 200
     assert not ConferenceRoom.objects.exists()
 
 
 def test_calling_an_outside_number_shows_its_rate_before_calling(client_user, premium, rq):
-    room = services.room_save(customer=premium, name="A", pin="4545", number="*7556", max_participants=15)
+    room = factories.room(premium, name="A")
     url = reverse("conferences:participant_add", kwargs={"pk": room.pk})
     confirm = client_user.post(url, {"number": "601 222 333"})
     page = confirm.content.decode()
@@ -102,15 +100,15 @@ def test_calling_an_outside_number_shows_its_rate_before_calling(client_user, pr
 
 
 def test_an_extension_is_called_without_a_cost_confirmation(client_user, premium, rq):
-    SipAccount.objects.create(customer=premium, extension="10", name="Recepcja")
-    room = services.room_save(customer=premium, name="A", pin="4545", number="*7556", max_participants=15)
+    pbx_factories.sip_account(premium, extension="10", name="Recepcja")
+    room = factories.room(premium, name="A")
     response = client_user.post(reverse("conferences:participant_add", kwargs={"pk": room.pk}), {"number": "10"})
     assert response.status_code == 302
     assert DialOut.objects.get().number == "10"
 
 
 def test_a_time_in_the_past_is_refused_in_polish(client_user, premium):
-    room = services.room_save(customer=premium, name="A", pin="4545", number="*7556", max_participants=15)
+    room = factories.room(premium, name="A")
     past = (timezone.localtime() - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
     response = client_user.post(
         reverse("conferences:participant_add", kwargs={"pk": room.pk}), {"number": "601222333", "at": past}
@@ -121,7 +119,7 @@ def test_a_time_in_the_past_is_refused_in_polish(client_user, premium):
 
 
 def test_a_planned_call_can_be_cancelled(client_user, premium, rq):
-    room = services.room_save(customer=premium, name="A", pin="4545", number="*7556", max_participants=15)
+    room = factories.room(premium, name="A")
     dial_out = services.dial_out_request(
         customer=premium, room=room, number="+48601222333", at=timezone.now() + timedelta(hours=2)
     )
@@ -133,7 +131,7 @@ def test_a_planned_call_can_be_cancelled(client_user, premium, rq):
 
 
 def test_deleting_a_room_asks_first(client_user, premium):
-    room = services.room_save(customer=premium, name="Sala A", pin="4545", number="*7556", max_participants=15)
+    room = factories.room(premium, name="Sala A")
     url = reverse("conferences:room_delete", kwargs={"pk": room.pk})
     assert "Sala A" in client_user.get(url).content.decode()
     client_user.post(url)
@@ -144,7 +142,7 @@ def test_a_forged_yes_for_an_unpriced_number_places_no_call(client_user, premium
     from billing.models import TariffRate
 
     TariffRate.objects.all().delete()  # no destination prices the number
-    room = services.room_save(customer=premium, name="A", pin="4545", number="*7556", max_participants=15)
+    room = factories.room(premium, name="A")
     url = reverse("conferences:participant_add", kwargs={"pk": room.pk})
     response = client_user.post(url, {"number": "+48601222333", "confirm": "yes"})
     assert response.status_code == 200

@@ -1,10 +1,10 @@
 """Object URLs of the external-number pages, for tests/test_tenancy.py (another customer's object → 404)."""
 
-from pbx.models import ExternalNumber
+from pbx.tests import factories
 
 
 def _external_number_of(customer):
-    external_number = ExternalNumber.objects.create(customer=customer, number="+48501000001", description="Jan")
+    external_number = factories.external_number(customer, number="+48501000001", description="Jan")
     return {"pk": external_number.pk}
 
 

@@ -4,13 +4,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from pbx.models import SipAccount
 from pbx.services.greetings import greeting_upload
+from pbx.tests import factories
 from pbx.tests.audio_factory import make_wav
 
 
 def account_with_greeting(customer) -> dict:
     """A SIP account of `customer` with an own greeting stored; returns the URL kwargs."""
     extension = str(90 + SipAccount.objects.for_customer(customer).count())
-    account = SipAccount.objects.create(customer=customer, extension=extension, name="Recepcja")
+    account = factories.sip_account(customer, extension=extension, name="Recepcja")
     greeting_upload(customer=customer, account=account, upload=SimpleUploadedFile("powitanie.wav", make_wav(1.0)))
     return {"pk": account.pk}
 

@@ -1,12 +1,12 @@
 """Every queues URL that takes an object id, with a factory making such an object for a customer."""
 
-from pbx.models import Queue, QueueAgent, SipAccount
+from pbx.tests import factories
 
 
 def _queue_of(customer):
-    queue = Queue.objects.create(customer=customer, name="Sekretariat", number="1000")
-    sip = SipAccount.objects.create(customer=customer, extension="10", name="Biuro")
-    QueueAgent.objects.create(queue=queue, sip=sip, position=1)
+    queue = factories.queue(customer, name="Sekretariat", number="1000")
+    sip = factories.sip_account(customer, extension="10", name="Biuro")
+    factories.queue_agent(queue, sip=sip, position=1)
     return {"pk": queue.pk}
 
 

@@ -5,11 +5,11 @@ import uuid
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
-from pbx.models import Scheme
+from pbx.tests import factories
 
 
 def _scheme_of(customer):
-    scheme = Scheme.objects.create(customer=customer, name=f"Infolinia {uuid.uuid4().hex[:6]}")
+    scheme = factories.scheme(customer, name=f"Infolinia {uuid.uuid4().hex[:6]}")
     return {"pk": scheme.pk}
 
 

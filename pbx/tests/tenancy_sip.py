@@ -1,12 +1,13 @@
 """SIP account URLs for the shared tenancy test: another customer's account is 404 on every page."""
 
 from pbx.models import SipAccount
+from pbx.tests import factories
 
 
 def sip_account_of(customer) -> dict:
     """A SIP account of `customer`; returns the URL kwargs."""
     extension = str(20 + SipAccount.objects.for_customer(customer).count())
-    account = SipAccount.objects.create(customer=customer, extension=extension, name="Sekretariat")
+    account = factories.sip_account(customer, extension=extension, name="Sekretariat")
     return {"pk": account.pk}
 
 

@@ -5,13 +5,14 @@ from datetime import UTC, datetime
 
 from pbx.models import SipAccount
 from pbx.simulator.audio import tone_mp3
+from pbx.tests import factories
 from pbx.voicemail import voicemail_ingest
 
 
 def account_with_voicemail(customer) -> dict:
     """A SIP account of `customer`; returns the URL kwargs of its list of messages."""
     extension = str(70 + SipAccount.objects.for_customer(customer).count())
-    account = SipAccount.objects.create(customer=customer, extension=extension, voicemail_enabled=True)
+    account = factories.sip_account(customer, extension=extension, voicemail_enabled=True)
     return {"pk": account.pk}
 
 

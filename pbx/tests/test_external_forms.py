@@ -3,7 +3,7 @@
 import pytest
 
 from pbx.forms.external import ExternalNumberForm
-from pbx.models import ExternalNumber, PhoneNumber, Queue, SipAccount
+from pbx.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -60,28 +60,28 @@ def test_invalid_number_gets_a_polish_message(customer, typed, message):
 
 
 def test_duplicate_number_in_any_spelling_is_refused(customer):
-    ExternalNumber.objects.create(customer=customer, number="+48501222333")
+    factories.external_number(customer, number="+48501222333")
     assert "jest już na liście" in errors_of(form_for(customer, number="+48 501-222-333"), "number")
 
 
 def test_same_number_of_another_customer_is_fine(customer, other_customer):
-    ExternalNumber.objects.create(customer=other_customer, number="+48501222333")
+    factories.external_number(other_customer, number="+48501222333")
     assert form_for(customer).is_valid()
 
 
 def test_editing_keeps_its_own_number_and_short_code(customer):
-    own = ExternalNumber.objects.create(customer=customer, number="+48501222333", short_code="*022#")
+    own = factories.external_number(customer, number="+48501222333", short_code="*022#")
     form = form_for(customer, instance=own, short_code="*022#", description="nowy opis")
     assert form.is_valid(), form.errors
 
 
 def test_edit_form_shows_the_number_formatted(customer):
-    own = ExternalNumber.objects.create(customer=customer, number="+48501222333")
+    own = factories.external_number(customer, number="+48501222333")
     assert ExternalNumberForm(instance=own, customer=customer)["number"].value() == "+48 501 222 333"
 
 
 def test_own_phone_number_would_loop(customer):
-    PhoneNumber.objects.create(customer=customer, number="+48943401128")
+    factories.phone_number(customer, number="+48943401128")
     assert "zapętlenie" in errors_of(form_for(customer, number="94 340 11 28"), "number")
 
 
@@ -114,14 +114,14 @@ def test_too_long_short_code(customer):
 
 
 def test_short_code_unique_in_the_customer(customer):
-    ExternalNumber.objects.create(customer=customer, number="+48601222333", short_code="*022#")
+    factories.external_number(customer, number="+48601222333", short_code="*022#")
     message = errors_of(form_for(customer, short_code="*022#"), "short_code")
     assert "już używany" in message
     assert "+48601222333" in message
 
 
 def test_short_code_of_another_customer_does_not_collide(customer, other_customer):
-    ExternalNumber.objects.create(customer=other_customer, number="+48601222333", short_code="*022#")
+    factories.external_number(other_customer, number="+48601222333", short_code="*022#")
     assert form_for(customer, short_code="*022#").is_valid()
 
 
@@ -131,8 +131,8 @@ def test_short_code_must_not_collide_with_the_dial_plan(customer):
 
 
 def test_short_code_against_queue_and_extension_codes(customer):
-    Queue.objects.create(customer=customer, name="Sprzedaż", number="600")
-    SipAccount.objects.create(customer=customer, extension="10", name="Biuro")
+    factories.queue(customer, name="Sprzedaż", number="600")
+    factories.sip_account(customer, extension="10", name="Biuro")
     assert form_for(customer, short_code="*600#").is_valid()
     assert form_for(customer, short_code="*10#").is_valid()
 

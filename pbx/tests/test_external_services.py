@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from pbx import choices
-from pbx.models import ExternalNumber, PhoneNumber, SipAccount
+from pbx.models import ExternalNumber
 from pbx.selectors.external import external_number_usages
 from pbx.services.external import (
     ExternalNumberInUse,
@@ -12,6 +12,7 @@ from pbx.services.external import (
     external_number_delete,
     external_number_update,
 )
+from pbx.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def test_create_refuses_a_duplicate(customer):
 
 
 def test_update_and_delete_refuse_another_customers_number(customer, other_customer):
-    foreign = ExternalNumber.objects.create(customer=other_customer, number="+48501222333", description="Obcy")
+    foreign = factories.external_number(other_customer, number="+48501222333", description="Obcy")
     with pytest.raises(ExternalNumber.DoesNotExist):
         external_number_update(customer=customer, external_number=foreign, description="Mój")
     with pytest.raises(ExternalNumber.DoesNotExist):
@@ -41,17 +42,15 @@ def test_update_and_delete_refuse_another_customers_number(customer, other_custo
 
 
 def test_update_refuses_fields_the_customer_may_not_change(customer, other_customer):
-    own = ExternalNumber.objects.create(customer=customer, number="+48501222333")
+    own = factories.external_number(customer, number="+48501222333")
     with pytest.raises(TypeError):
         external_number_update(customer=customer, external_number=own, customer_id=other_customer.pk)
 
 
 def test_usages_name_every_forwarding_condition_and_number(customer):
-    own = ExternalNumber.objects.create(customer=customer, number="+48501222333")
-    SipAccount.objects.create(
-        customer=customer, extension="11", name="", fwd_no_answer_external=own, fwd_unavailable_external=own
-    )
-    PhoneNumber.objects.create(customer=customer, number="+48223001122", route_external=own)
+    own = factories.external_number(customer, number="+48501222333")
+    factories.sip_account(customer, extension="11", name="", fwd_no_answer_external=own, fwd_unavailable_external=own)
+    factories.phone_number(customer, number="+48223001122", route_external=own)
     assert external_number_usages(customer=customer, external_number=own) == [
         "Konto SIP 11: przekierowanie przy warunku „Brak odpowiedzi”",
         "Konto SIP 11: przekierowanie przy warunku „Niedostępny”",
@@ -60,9 +59,9 @@ def test_usages_name_every_forwarding_condition_and_number(customer):
 
 
 def test_delete_refused_while_in_use_and_allowed_after(customer):
-    own = ExternalNumber.objects.create(customer=customer, number="+48501222333")
-    account = SipAccount.objects.create(
-        customer=customer, extension="10", fwd_busy_kind=choices.ForwardKind.EXTERNAL, fwd_busy_external=own
+    own = factories.external_number(customer, number="+48501222333")
+    account = factories.sip_account(
+        customer, extension="10", fwd_busy_kind=choices.ForwardKind.EXTERNAL, fwd_busy_external=own
     )
     with pytest.raises(ExternalNumberInUse) as error:
         external_number_delete(customer=customer, external_number=own)
@@ -74,11 +73,10 @@ def test_delete_refused_while_in_use_and_allowed_after(customer):
 
 
 def test_external_number_that_is_a_queue_agent_cannot_be_deleted(customer):
-    from pbx.models import ExternalNumber, Queue, QueueAgent
     from pbx.selectors.external import external_number_usages
 
-    external = ExternalNumber.objects.create(customer=customer, number="+48501222333")
-    queue = Queue.objects.create(customer=customer, name="Sprzedaż", number="1000")
-    QueueAgent.objects.create(queue=queue, external=external, position=1)
+    external = factories.external_number(customer, number="+48501222333")
+    queue = factories.queue(customer, name="Sprzedaż", number="1000")
+    factories.queue_agent(queue, external=external, position=1)
     usages = external_number_usages(customer=customer, external_number=external)
     assert any("Sprzedaż" in usage for usage in usages)

@@ -9,7 +9,8 @@ from django.urls import reverse
 
 from billing.models import TariffRate
 from pbx import choices
-from pbx.models import ExternalNumber, PhoneNumber, SipAccount
+from pbx.models import ExternalNumber
+from pbx.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -41,8 +42,8 @@ def payload(**data):
 
 @pytest.mark.smoke
 def test_list_shows_own_numbers_formatted_and_not_other_customers(client_user, customer, other_customer):
-    ExternalNumber.objects.create(
-        customer=customer,
+    factories.external_number(
+        customer,
         number="+48501222333",
         description="Komórka Jana",
         dtmf="12#",
@@ -51,7 +52,7 @@ def test_list_shows_own_numbers_formatted_and_not_other_customers(client_user, c
         may_transfer=True,
         sms_on_forward=True,
     )
-    ExternalNumber.objects.create(customer=other_customer, number="+48601999888", description="Obcy")
+    factories.external_number(other_customer, number="+48601999888", description="Obcy")
     page = client_user.get(LIST).content.decode()
     assert "<h1" in page and "Moje Numery Zewnętrzne" in page
     for text in ("+48 501 222 333", "Komórka Jana", "12#", "*022#", "Aktywna", "transfer połączeń", "SMS przy"):
@@ -66,17 +67,16 @@ def test_empty_list_says_so(client_user):
 
 @pytest.mark.parametrize(("query", "found"), [("Jan", True), ("501 222", True), ("*022", True), ("Ewa", False)])
 def test_search(client_user, customer, query, found):
-    ExternalNumber.objects.create(customer=customer, number="+48501222333", description="Jan", short_code="*022#")
-    ExternalNumber.objects.create(customer=customer, number="+48601222333", description="Piotr")
+    factories.external_number(customer, number="+48501222333", description="Jan", short_code="*022#")
+    factories.external_number(customer, number="+48601222333", description="Piotr")
     page = client_user.get(LIST, {"q": query}).content.decode()
     assert ("+48 501 222 333" in page) is found
     assert "+48 601 222 333" not in page
 
 
 def test_pagination(client_user, customer):
-    ExternalNumber.objects.bulk_create(
-        ExternalNumber(customer=customer, number=f"+48501000{index:03d}") for index in range(30)
-    )
+    for index in range(30):
+        factories.external_number(customer, number=f"+48501000{index:03d}")
     first = client_user.get(LIST).content.decode()
     second = client_user.get(LIST, {"page": 2}).content.decode()
     assert first.count("/edit/") == 25 * 2  # the number links and the Edit buttons
@@ -173,7 +173,7 @@ def test_customer_specific_price_is_shown(client_user, customer):
 
 
 def test_duplicate_number_is_refused_even_after_yes(client_user, customer):
-    ExternalNumber.objects.create(customer=customer, number="+48501222333")
+    factories.external_number(customer, number="+48501222333")
     page = client_user.post(CREATE, payload(confirm="yes")).content.decode()
     assert "jest już na liście Twoich numerów zewnętrznych" in page
     assert ExternalNumber.objects.count() == 1
@@ -183,7 +183,7 @@ def test_duplicate_number_is_refused_even_after_yes(client_user, customer):
 
 
 def test_edit_shows_the_cost_step_and_saves_on_yes(client_user, customer):
-    own = ExternalNumber.objects.create(customer=customer, number="+48501222333", short_code="*022#")
+    own = factories.external_number(customer, number="+48501222333", short_code="*022#")
     page = client_user.get(edit_url(own)).content.decode()
     assert 'value="+48 501 222 333"' in page
     assert "Edytuj numer zewnętrzny" in page
@@ -197,8 +197,8 @@ def test_edit_shows_the_cost_step_and_saves_on_yes(client_user, customer):
 
 
 def test_edit_refuses_a_short_code_of_another_number(client_user, customer):
-    ExternalNumber.objects.create(customer=customer, number="+48601222333", short_code="*023#")
-    own = ExternalNumber.objects.create(customer=customer, number="+48501222333", short_code="*022#")
+    factories.external_number(customer, number="+48601222333", short_code="*023#")
+    own = factories.external_number(customer, number="+48501222333", short_code="*022#")
     page = client_user.post(edit_url(own), payload(short_code="*023#", confirm="yes")).content.decode()
     assert "Kod *023# jest już używany w Twojej centrali" in page
     own.refresh_from_db()
@@ -206,7 +206,7 @@ def test_edit_refuses_a_short_code_of_another_number(client_user, customer):
 
 
 def test_other_customers_number_cannot_be_edited_or_deleted(client_user, other_customer):
-    foreign = ExternalNumber.objects.create(customer=other_customer, number="+48501222333", description="Obcy")
+    foreign = factories.external_number(other_customer, number="+48501222333", description="Obcy")
     assert client_user.get(edit_url(foreign)).status_code == 404
     assert client_user.post(edit_url(foreign), payload(description="Mój", confirm="yes")).status_code == 404
     assert client_user.post(delete_url(foreign)).status_code == 404
@@ -218,7 +218,7 @@ def test_other_customers_number_cannot_be_edited_or_deleted(client_user, other_c
 
 
 def test_delete_asks_first_then_deletes_on_post(client_user, customer):
-    own = ExternalNumber.objects.create(customer=customer, number="+48501222333")
+    own = factories.external_number(customer, number="+48501222333")
     page = client_user.get(delete_url(own)).content.decode()
     assert "Usuń numer zewnętrzny" in page and "Czy na pewno?" in page
     assert ExternalNumber.objects.exists()
@@ -228,17 +228,11 @@ def test_delete_asks_first_then_deletes_on_post(client_user, customer):
 
 
 def test_delete_is_refused_while_calls_are_forwarded_to_it(client_user, customer):
-    own = ExternalNumber.objects.create(customer=customer, number="+48501222333")
-    SipAccount.objects.create(
-        customer=customer,
-        extension="10",
-        name="Biuro",
-        fwd_busy_kind=choices.ForwardKind.EXTERNAL,
-        fwd_busy_external=own,
+    own = factories.external_number(customer, number="+48501222333")
+    factories.sip_account(
+        customer, extension="10", name="Biuro", fwd_busy_kind=choices.ForwardKind.EXTERNAL, fwd_busy_external=own
     )
-    PhoneNumber.objects.create(
-        customer=customer, number="+48943401128", route_kind=choices.RouteKind.EXTERNAL, route_external=own
-    )
+    factories.phone_number(customer, number="+48943401128", route_kind=choices.RouteKind.EXTERNAL, route_external=own)
     page = client_user.get(delete_url(own)).content.decode()
     assert "nie można go usunąć" in page
     assert "Konto SIP 10 Biuro: przekierowanie przy warunku „Zajęty”" in page

@@ -11,6 +11,7 @@ from mutagen.mp3 import MP3
 from pbx.choices import GreetingKind
 from pbx.models import SipAccount
 from pbx.services.greetings import greeting_delete, greeting_upload
+from pbx.tests import factories
 from pbx.tests.audio_factory import make_mp3, make_wav, truncated_mp3
 
 pytestmark = pytest.mark.django_db
@@ -24,12 +25,12 @@ def media_root(settings, tmp_path):
 
 @pytest.fixture
 def account(customer):
-    return SipAccount.objects.create(customer=customer, extension="10", name="Biuro", voicemail_enabled=True)
+    return factories.sip_account(customer, extension="10", name="Biuro", voicemail_enabled=True)
 
 
 @pytest.fixture
 def foreign_account(other_customer):
-    account = SipAccount.objects.create(customer=other_customer, extension="10", name="Obca recepcja")
+    account = factories.sip_account(other_customer, extension="10", name="Obca recepcja")
     greeting_upload(customer=other_customer, account=account, upload=SimpleUploadedFile("a.wav", make_wav(1.0)))
     return account
 

@@ -19,7 +19,7 @@ from pbx.kamailio.choices import HealthState
 from pbx.kamailio.models import JULIAN_DAY_OF_EPOCH, KamailioTimeField, SipHealth, Subscriber
 from pbx.models import SipAccount
 from pbx.services import sip as sip_services
-from pbx.tests.kamailio_support import PASSWORD, insert_location, make_account
+from pbx.tests import factories
 
 
 # ------------------------------------------------------------------ configuration
@@ -90,12 +90,12 @@ def test_kamailio_accepts_the_rendered_configuration(tmp_path, settings, algorit
 # ------------------------------------------------------------------ the credentials view
 @pytest.mark.smoke
 def test_the_view_holds_active_accounts_with_their_hashes_and_limits(customer, other_customer):
-    voice = make_account(customer, "10", ring_time=25)
-    fax = make_account(customer, "11", account_type="fax")
-    theirs = make_account(other_customer, "10")
+    voice = factories.sip_account(customer, extension="10", password=factories.SIP_PASSWORD, ring_time=25)
+    fax = factories.sip_account(customer, extension="11", password=factories.SIP_PASSWORD, account_type="fax")
+    theirs = factories.sip_account(other_customer, extension="10", password=factories.SIP_PASSWORD)
     rows = {row.username: row for row in Subscriber.objects.all()}
     assert set(rows) == {"firmaabcde_10", "firmaabcde_11", "drugafirma_10"}
-    expected = digest.digest_hashes(username="firmaabcde_10", realm="centrala.local", password=PASSWORD)
+    expected = digest.digest_hashes(username="firmaabcde_10", realm="centrala.local", password=factories.SIP_PASSWORD)
     assert rows["firmaabcde_10"].ha1 == expected.md5 and rows["firmaabcde_10"].ha1_sha256 == expected.sha256
     assert rows["firmaabcde_10"].sip_account_id == voice.pk and rows["firmaabcde_10"].ring_time == 25
     assert rows["firmaabcde_10"].max_contacts == 0  # the registrar's default
@@ -104,7 +104,7 @@ def test_the_view_holds_active_accounts_with_their_hashes_and_limits(customer, o
 
 
 def test_the_view_follows_every_change_at_once(customer):
-    account = make_account(customer, "10")
+    account = factories.sip_account(customer, extension="10", password=factories.SIP_PASSWORD)
     old = Subscriber.objects.get(sip_account=account).ha1
     sip_services.sip_account_update(customer=customer, account=account, fields={}, password="Nowe5a4b3c2haslo")
     assert Subscriber.objects.get(sip_account=account).ha1 != old
@@ -124,7 +124,7 @@ def test_the_view_follows_every_change_at_once(customer):
 
 @pytest.mark.django_db(transaction=True)
 def test_migrate_takes_the_view_away_and_brings_it_back(customer):
-    make_account(customer, "10")
+    factories.sip_account(customer, extension="10", password=factories.SIP_PASSWORD)
     schema.drop_views(using=connection.alias)
     assert "kamailio_subscriber" not in connection.introspection.table_names(include_views=True)
     call_command("migrate", verbosity=0)
@@ -144,13 +144,16 @@ def test_time_field_reads_what_kamailio_writes():
 
 @pytest.mark.smoke
 def test_registrations_of_a_customer(customer, other_customer):
-    ten, eleven, twelve = (make_account(customer, extension) for extension in ("10", "11", "12"))
-    theirs = make_account(other_customer, "10")
+    ten, eleven, twelve = (
+        factories.sip_account(customer, extension=extension, password=factories.SIP_PASSWORD)
+        for extension in ("10", "11", "12")
+    )
+    theirs = factories.sip_account(other_customer, extension="10", password=factories.SIP_PASSWORD)
     soon = timezone.now() + datetime.timedelta(minutes=10)
-    insert_location("firmaabcde_10", expires=soon, received="sip:198.51.100.4:40123")
-    insert_location("firmaabcde_10", expires=soon, contact="sip:firmaabcde_10@10.0.0.5:5060;transport=tcp")
-    insert_location("firmaabcde_11", expires=timezone.now() - datetime.timedelta(seconds=5))  # expired
-    insert_location("drugafirma_10", expires=soon)
+    factories.registration("firmaabcde_10", expires=soon, received="sip:198.51.100.4:40123")
+    factories.registration("firmaabcde_10", expires=soon, contact="sip:firmaabcde_10@10.0.0.5:5060;transport=tcp")
+    factories.registration("firmaabcde_11", expires=timezone.now() - datetime.timedelta(seconds=5))  # expired
+    factories.registration("drugafirma_10", expires=soon)
     found = selectors.registrations(customer=customer, accounts=[ten, eleven, twelve, theirs])
     assert set(found) == {ten.pk}
     behind_nat, direct = found[ten.pk]
@@ -162,9 +165,9 @@ def test_registrations_of_a_customer(customer, other_customer):
 
 @pytest.mark.smoke
 def test_list_and_detail_show_who_is_registered(client_user, customer):
-    make_account(customer, "10")
-    idle = make_account(customer, "11")
-    insert_location("firmaabcde_10", expires=timezone.now() + datetime.timedelta(minutes=10))
+    factories.sip_account(customer, extension="10", password=factories.SIP_PASSWORD)
+    idle = factories.sip_account(customer, extension="11", password=factories.SIP_PASSWORD)
+    factories.registration("firmaabcde_10", expires=timezone.now() + datetime.timedelta(minutes=10))
     html = client_user.get(reverse("pbx:sip_accounts")).content.decode()
     assert '<th scope="col">Stan</th>' in html
     row = html[html.index("firmaabcde_10") : html.index("firmaabcde_11")]
@@ -177,16 +180,12 @@ def test_list_and_detail_show_who_is_registered(client_user, customer):
 @pytest.mark.smoke
 def test_dashboard_warns_about_own_failing_monitored_extensions_only(client_user, customer, other_customer):
     now = timezone.now()
-    failing = make_account(customer, "10", monitor_health=True)
-    fine = make_account(customer, "11", monitor_health=True)
-    theirs = make_account(other_customer, "12", monitor_health=True)
+    failing = factories.sip_account(customer, extension="10", password=factories.SIP_PASSWORD, monitor_health=True)
+    fine = factories.sip_account(customer, extension="11", password=factories.SIP_PASSWORD, monitor_health=True)
+    theirs = factories.sip_account(other_customer, extension="12", password=factories.SIP_PASSWORD, monitor_health=True)
     for account, state in ((failing, HealthState.NO_ANSWER), (fine, HealthState.OK), (theirs, HealthState.NO_ANSWER)):
-        SipHealth.objects.create(
-            customer=account.customer,
-            sip_account=account,
-            state=state,
-            checked_at=now,
-            failing_since=None if state == HealthState.OK else now,
+        factories.sip_health(
+            account, state=state, checked_at=now, failing_since=None if state == HealthState.OK else now
         )
     html = client_user.get(reverse("panel:dashboard")).content.decode()
     assert "Numer wewnętrzny 10 nie działa: nie odpowiada" in html
@@ -197,9 +196,9 @@ def test_dashboard_warns_about_own_failing_monitored_extensions_only(client_user
 
 # ------------------------------------------------------------------ jobs
 def test_periodic_job_checks_each_customer_with_monitored_extensions(rq, customer, other_customer):
-    make_account(customer, "10", monitor_health=True)
-    make_account(customer, "11", monitor_health=True)
-    make_account(other_customer, "10")
+    factories.sip_account(customer, extension="10", password=factories.SIP_PASSWORD, monitor_health=True)
+    factories.sip_account(customer, extension="11", password=factories.SIP_PASSWORD, monitor_health=True)
+    factories.sip_account(other_customer, extension="10", password=factories.SIP_PASSWORD)
     assert jobs.monitor_sip_accounts() == 1
     queued = rq.get_queue("default").jobs
     assert [(job.func_name, job.args) for job in queued] == [("pbx.kamailio.jobs.check_sip_accounts", (customer.pk,))]
@@ -210,18 +209,16 @@ def test_an_unreachable_kamailio_records_nothing(customer, settings, mailoutbox)
 
     settings.KAMAILIO_PORT = free_port()  # nothing listens there
     settings.SIP_MONITOR_TIMEOUT = 0
-    account = make_account(customer, "10", monitor_health=True)
-    insert_location("firmaabcde_10", expires=timezone.now() + datetime.timedelta(minutes=10))
+    account = factories.sip_account(customer, extension="10", password=factories.SIP_PASSWORD, monitor_health=True)
+    factories.registration("firmaabcde_10", expires=timezone.now() + datetime.timedelta(minutes=10))
     with pytest.raises(services.KamailioUnavailable):
         services.sip_health_check(customer=customer)
     assert not SipHealth.objects.filter(sip_account=account).exists() and not mailoutbox
 
 
 def test_an_unmonitored_or_inactive_customer_is_not_checked(customer):
-    account = make_account(customer, "10", monitor_health=True)
-    SipHealth.objects.create(
-        customer=customer, sip_account=account, state=HealthState.NO_ANSWER, checked_at=timezone.now()
-    )
+    account = factories.sip_account(customer, extension="10", password=factories.SIP_PASSWORD, monitor_health=True)
+    factories.sip_health(account, state=HealthState.NO_ANSWER, checked_at=timezone.now())
     customer.is_active = False
     customer.save(update_fields=["is_active"])
     assert services.sip_health_check(customer=customer) == []
@@ -229,9 +226,9 @@ def test_an_unmonitored_or_inactive_customer_is_not_checked(customer):
 
 
 def test_operators_see_registrations_and_monitoring_read_only(client, operator, customer):
-    account = make_account(customer, "10", monitor_health=True)
-    insert_location("firmaabcde_10", expires=timezone.now() + datetime.timedelta(minutes=10))
-    SipHealth.objects.create(customer=customer, sip_account=account, state=HealthState.OK, checked_at=timezone.now())
+    account = factories.sip_account(customer, extension="10", password=factories.SIP_PASSWORD, monitor_health=True)
+    factories.registration("firmaabcde_10", expires=timezone.now() + datetime.timedelta(minutes=10))
+    factories.sip_health(account, state=HealthState.OK, checked_at=timezone.now())
     client.force_login(operator)
     html = client.get(reverse("admin:kamailio_location_changelist"), {"q": "firma"}).content.decode()
     assert "firmaabcde_10" in html and "Yealink T46U" in html

@@ -30,6 +30,7 @@ from pbx.kamailio.choices import HealthState
 from pbx.kamailio.models import SipHealth
 from pbx.models import SipAccount
 from pbx.services import sip as sip_services
+from pbx.tests import factories
 
 pytestmark = [pytest.mark.smoke, pytest.mark.django_db(transaction=True)]
 
@@ -106,13 +107,6 @@ def kamailio_settings(kamailio, settings):
     settings.KAMAILIO_PORT = kamailio.port
     settings.SIP_MONITOR_TIMEOUT = 1
     return kamailio
-
-
-def make_account(customer, **fields) -> SipAccount:
-    extension = str(next(_extensions))
-    return sip_services.sip_account_create(
-        customer=customer, fields={"extension": extension, "name": f"Telefon {extension}", **fields}, password=PASSWORD
-    )
 
 
 def sipp_command(kamailio: Kamailio, scenario: str, *, port: int, transport: str = "u1", timeout: int = 10) -> list:
@@ -217,8 +211,8 @@ def row_of(html: str, username: str) -> str:
 
 # ------------------------------------------------------------------ registration
 def test_right_password_registers_and_the_panel_shows_it(kamailio, client_user, customer, tmp_path):
-    account = make_account(customer)
-    idle = make_account(customer)
+    account = factories.sip_account(customer, extension=str(next(_extensions)), password=PASSWORD)
+    idle = factories.sip_account(customer, extension=str(next(_extensions)), password=PASSWORD)
     contact_port = free_udp_port()
     register(kamailio, account, PASSWORD, contact_port=contact_port, tmp_path=tmp_path)
 
@@ -234,20 +228,20 @@ def test_right_password_registers_and_the_panel_shows_it(kamailio, client_user, 
 
 
 def test_registration_over_tcp(kamailio, client_user, customer, tmp_path):
-    account = make_account(customer)
+    account = factories.sip_account(customer, extension=str(next(_extensions)), password=PASSWORD)
     register(kamailio, account, PASSWORD, transport="t1", tmp_path=tmp_path)
     detail = client_user.get(reverse("pbx:sip_account_detail", args=[account.pk])).content.decode()
     assert "TCP" in detail[detail.index('data-testid="registration"') :]
 
 
 def test_wrong_password_is_refused_and_nothing_registers(kamailio, client_user, customer, tmp_path):
-    account = make_account(customer)
+    account = factories.sip_account(customer, extension=str(next(_extensions)), password=PASSWORD)
     register(kamailio, account, "Zgadywane12345", refused=True, tmp_path=tmp_path)
     assert "niezarejestrowany" in row_of(client_user.get(LIST).content.decode(), account.sip_username)
 
 
 def test_after_a_password_change_only_the_new_password_works(kamailio, customer, tmp_path):
-    account = make_account(customer)
+    account = factories.sip_account(customer, extension=str(next(_extensions)), password=PASSWORD)
     register(kamailio, account, PASSWORD, tmp_path=tmp_path)
     sip_services.sip_account_update(customer=customer, account=account, fields={}, password=NEW_PASSWORD)
     register(kamailio, account, PASSWORD, refused=True, tmp_path=tmp_path)
@@ -255,14 +249,14 @@ def test_after_a_password_change_only_the_new_password_works(kamailio, customer,
 
 
 def test_deleted_account_no_longer_authenticates(kamailio, customer, tmp_path):
-    account = make_account(customer)
+    account = factories.sip_account(customer, extension=str(next(_extensions)), password=PASSWORD)
     register(kamailio, account, PASSWORD, tmp_path=tmp_path)
     sip_services.sip_account_delete(customer=customer, account=account)
     register(kamailio, account, PASSWORD, refused=True, tmp_path=tmp_path)
 
 
 def test_switched_off_account_or_customer_no_longer_authenticates(kamailio, customer, tmp_path):
-    account = make_account(customer)
+    account = factories.sip_account(customer, extension=str(next(_extensions)), password=PASSWORD)
     SipAccount.objects.filter(pk=account.pk).update(is_active=False)
     register(kamailio, account, PASSWORD, refused=True, tmp_path=tmp_path)
     SipAccount.objects.filter(pk=account.pk).update(is_active=True)
@@ -273,7 +267,7 @@ def test_switched_off_account_or_customer_no_longer_authenticates(kamailio, cust
 
 
 def test_a_fax_extension_registers_one_device_only(kamailio, customer, tmp_path):
-    fax = make_account(customer, account_type="fax")
+    fax = factories.sip_account(customer, extension=str(next(_extensions)), password=PASSWORD, account_type="fax")
     register(kamailio, fax, PASSWORD, tmp_path=tmp_path)
     register(kamailio, fax, PASSWORD, refused=True, tmp_path=tmp_path)  # a second contact: too many
 
@@ -328,7 +322,7 @@ def digest_register(host: str, port: int, *, username: str, password: str) -> tu
 
 def test_sha256_digest_when_configured(kamailio, customer, settings, tmp_path):
     settings.SIP_DIGEST_ALGORITHM = "SHA-256"
-    account = make_account(customer)
+    account = factories.sip_account(customer, extension=str(next(_extensions)), password=PASSWORD)
     port = free_udp_tcp_port()
     options = config.KamailioOptions.from_settings(listen="127.0.0.1", port=port)
     cfg = config.write(options, tmp_path / "kamailio.cfg")
@@ -342,7 +336,10 @@ def test_sha256_digest_when_configured(kamailio, customer, settings, tmp_path):
 
 # ------------------------------------------------------------------ calls
 def test_an_invite_between_two_extensions_of_one_customer_reaches_the_callee(kamailio, customer, phones, tmp_path):
-    caller, callee = make_account(customer), make_account(customer)
+    caller, callee = (
+        factories.sip_account(customer, extension=str(next(_extensions)), password=PASSWORD),
+        factories.sip_account(customer, extension=str(next(_extensions)), password=PASSWORD),
+    )
     phone = phones("answer.xml")
     register(kamailio, callee, PASSWORD, contact_port=phone.port, tmp_path=tmp_path)
     call(kamailio, caller, callee.extension, tmp_path=tmp_path)
@@ -350,8 +347,8 @@ def test_an_invite_between_two_extensions_of_one_customer_reaches_the_callee(kam
 
 
 def test_an_extension_cannot_call_another_customers_extension(kamailio, customer, other_customer, phones, tmp_path):
-    caller = make_account(customer)
-    theirs = make_account(other_customer)
+    caller = factories.sip_account(customer, extension=str(next(_extensions)), password=PASSWORD)
+    theirs = factories.sip_account(other_customer, extension=str(next(_extensions)), password=PASSWORD)
     phone = phones("answer.xml")
     register(kamailio, theirs, PASSWORD, contact_port=phone.port, tmp_path=tmp_path)
     call(kamailio, caller, theirs.sip_username, refused=True, tmp_path=tmp_path)  # 403
@@ -360,7 +357,10 @@ def test_an_extension_cannot_call_another_customers_extension(kamailio, customer
 
 
 def test_the_callees_ring_time_from_the_panel_bounds_the_ringing(kamailio, customer, phones, tmp_path):
-    caller, callee = make_account(customer), make_account(customer, ring_time=5)
+    caller, callee = (
+        factories.sip_account(customer, extension=str(next(_extensions)), password=PASSWORD),
+        factories.sip_account(customer, extension=str(next(_extensions)), password=PASSWORD, ring_time=5),
+    )
     phone = phones("ring.xml")
     register(kamailio, callee, PASSWORD, contact_port=phone.port, tmp_path=tmp_path)
     started = time.monotonic()
@@ -370,7 +370,10 @@ def test_the_callees_ring_time_from_the_panel_bounds_the_ringing(kamailio, custo
 
 
 def test_an_unregistered_extension_is_temporarily_unavailable(kamailio, customer, tmp_path):
-    caller, callee = make_account(customer), make_account(customer)
+    caller, callee = (
+        factories.sip_account(customer, extension=str(next(_extensions)), password=PASSWORD),
+        factories.sip_account(customer, extension=str(next(_extensions)), password=PASSWORD),
+    )
     call(kamailio, caller, callee.extension, refused=True, tmp_path=tmp_path)  # 480
 
 
@@ -378,8 +381,12 @@ def test_an_unregistered_extension_is_temporarily_unavailable(kamailio, customer
 def test_monitoring_warns_once_when_a_monitored_phone_stops_answering(
     kamailio_settings, client_user, customer, phones, mailoutbox, tmp_path
 ):
-    monitored = make_account(customer, monitor_health=True)
-    never_registered = make_account(customer, monitor_health=True)
+    monitored = factories.sip_account(
+        customer, extension=str(next(_extensions)), password=PASSWORD, monitor_health=True
+    )
+    never_registered = factories.sip_account(
+        customer, extension=str(next(_extensions)), password=PASSWORD, monitor_health=True
+    )
     phone = phones("answer_options.xml")
     register(kamailio_settings, monitored, PASSWORD, contact_port=phone.port, tmp_path=tmp_path)
 

@@ -4,7 +4,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from panel.models import ApiToken
-from pbx.models import LiveCall, MonitorSession, SipAccount
+from pbx.models import LiveCall, MonitorSession
+from pbx.tests import factories
 from pbx.tests.monitoring_support import monitoring_on
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +89,7 @@ def live(api, call_id="pbx1-0001"):
 
 def test_monitoring_through_the_api_sends_the_command(api, customer, commands):
     monitoring_on(customer)
-    SipAccount.objects.create(customer=customer, extension="12")
+    factories.sip_account(customer, extension="12")
     response = api.post(live(api), {"mode": "listen", "target_kind": "extension", "target": "12"}, format="json")
     assert response.status_code == 201, response.json()
     assert (response.json()["status"], response.json()["target"]) == ("active", "12")
@@ -98,14 +99,14 @@ def test_monitoring_through_the_api_sends_the_command(api, customer, commands):
 def test_another_customers_call_id_in_a_monitor_command_is_404(api, other_api, customer, other_customer, commands):
     url = live(api)
     monitoring_on(other_customer)
-    SipAccount.objects.create(customer=other_customer, extension="12")
+    factories.sip_account(other_customer, extension="12")
     response = other_api.post(url, {"mode": "listen", "target_kind": "extension", "target": "12"}, format="json")
     assert response.status_code == 404
     assert not commands.sent and not MonitorSession.objects.exists()
 
 
 def test_monitoring_needs_the_service_and_a_live_call(api, customer, commands):
-    SipAccount.objects.create(customer=customer, extension="12")
+    factories.sip_account(customer, extension="12")
     url = live(api)
     body = {"mode": "listen", "target_kind": "extension", "target": "12"}
     off = api.post(url, body, format="json")

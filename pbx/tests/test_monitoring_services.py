@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from billing.models import CallRecord, LedgerEntry
 from billing.rating_service import call_records_rate
-from pbx.models import ExternalNumber, LiveCall, MonitorSession, SipAccount
+from pbx.models import LiveCall, MonitorSession
 from pbx.services.monitoring import MonitorRefused, live_calls_prune, monitor_start
 from pbx.simulator.live import end_call, start_call
+from pbx.tests import factories
 from pbx.tests.monitoring_support import live_call, monitoring_on
 
 pytestmark = pytest.mark.django_db
@@ -20,9 +21,9 @@ SUPERVISOR_MOBILE = "+48501000001"
 @pytest.fixture
 def phones(customer):
     """The customer's agent (11), a supervisor's desk phone (12) and a supervisor's mobile."""
-    SipAccount.objects.create(customer=customer, extension="11", name="Agent Anna")
-    SipAccount.objects.create(customer=customer, extension="12", name="Kierownik")
-    ExternalNumber.objects.create(customer=customer, number=SUPERVISOR_MOBILE, description="Kierownik, komórka")
+    factories.sip_account(customer, extension="11", name="Agent Anna")
+    factories.sip_account(customer, extension="12", name="Kierownik")
+    factories.external_number(customer, number=SUPERVISOR_MOBILE, description="Kierownik, komórka")
 
 
 @pytest.fixture
@@ -92,8 +93,8 @@ def test_whisper_needs_an_agent_on_the_call(customer, phones, commands):
     ],
 )
 def test_only_the_customers_own_other_phones_may_listen(customer, other_customer, call, commands, target_kind, target):
-    SipAccount.objects.create(customer=other_customer, extension="77")
-    ExternalNumber.objects.create(customer=other_customer, number="+48600999888")
+    factories.sip_account(other_customer, extension="77")
+    factories.external_number(other_customer, number="+48600999888")
     error = refused(customer, call, target_kind=target_kind, target=target)
     assert error.code == MonitorRefused.INVALID
     assert not commands.sent and not MonitorSession.objects.exists()
@@ -107,7 +108,7 @@ def test_a_call_that_has_ended_cannot_be_monitored(customer, call, commands):
 
 def test_another_customers_call_is_refused_like_an_ended_one(customer, other_customer, call, commands):
     monitoring_on(other_customer)
-    SipAccount.objects.create(customer=other_customer, extension="12")
+    factories.sip_account(other_customer, extension="12")
     assert refused(other_customer, call, target_kind="extension", target="12").code == MonitorRefused.CALL_ENDED
     assert not commands.sent
 

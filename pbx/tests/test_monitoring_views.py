@@ -3,8 +3,9 @@
 import pytest
 from django.urls import reverse
 
-from pbx.models import ExternalNumber, LiveCall, MonitorSession, SipAccount
+from pbx.models import LiveCall, MonitorSession
 from pbx.simulator.live import end_call
+from pbx.tests import factories
 from pbx.tests.monitoring_support import live_call, monitoring_on
 
 pytestmark = pytest.mark.django_db
@@ -14,10 +15,10 @@ LIVE = reverse("pbx:monitoring_live")
 
 @pytest.fixture
 def phones(customer):
-    SipAccount.objects.create(customer=customer, extension="11", name="Agent Anna")
+    factories.sip_account(customer, extension="11", name="Agent Anna")
     return {
-        "desk": SipAccount.objects.create(customer=customer, extension="12", name="Kierownik"),
-        "mobile": ExternalNumber.objects.create(customer=customer, number="+48501000001", description="Kierownik"),
+        "desk": factories.sip_account(customer, extension="12", name="Kierownik"),
+        "mobile": factories.external_number(customer, number="+48501000001", description="Kierownik"),
     }
 
 
@@ -114,7 +115,7 @@ def test_the_browser_is_shown_but_cannot_be_chosen(client_user, call, commands):
 
 
 def test_another_customers_phone_is_an_invalid_choice(client_user, other_customer, call, commands):
-    foreign = SipAccount.objects.create(customer=other_customer, extension="12")
+    foreign = factories.sip_account(other_customer, extension="12")
     response = client_user.post(form_url(call), {"mode": "listen", "target_kind": "extension", "extension": foreign.pk})
     assert response.status_code == 200 and response.context["form"].errors["extension"]
     assert not commands.sent
@@ -122,7 +123,7 @@ def test_another_customers_phone_is_an_invalid_choice(client_user, other_custome
 
 def test_another_customers_call_is_404_and_nothing_is_sent(client_other, other_customer, call, commands):
     monitoring_on(other_customer)
-    desk = SipAccount.objects.create(customer=other_customer, extension="12")
+    desk = factories.sip_account(other_customer, extension="12")
     assert client_other.get(form_url(call)).status_code == 404
     response = client_other.post(form_url(call), {"mode": "listen", "target_kind": "extension", "extension": desk.pk})
     assert response.status_code == 404
@@ -146,7 +147,7 @@ def test_the_polled_list_asks_for_a_reload_after_logging_out(client, customer):
 
 def test_with_no_other_phone_the_form_says_what_to_add(client_user, customer):
     monitoring_on(customer)
-    SipAccount.objects.create(customer=customer, extension="11")  # only the agent on the call
+    factories.sip_account(customer, extension="11")  # only the agent on the call
     call = LiveCall.objects.get(call_id=live_call(customer, extension="11"))
     form = client_user.get(form_url(call)).content.decode()
     assert "Nie masz jeszcze innego telefonu do słuchania" in form

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from pbx import choices
-from pbx.models import PhoneNumber, Scheme, SipAccount
 from pbx.services.numbers import NumberSettings, phone_numbers_update
+from pbx.tests import factories
 from pbx.tests.test_numbers_views import form_data
 
 pytestmark = pytest.mark.django_db
@@ -16,10 +16,10 @@ URL = reverse("pbx:phone_numbers")
 @pytest.fixture
 def setup(customer, other_customer):
     return {
-        "number": PhoneNumber.objects.create(customer=customer, number="+48943401128", area="Polska > Koszalin"),
-        "extension": SipAccount.objects.create(customer=customer, extension="10", name="Biuro"),
-        "scheme": Scheme.objects.create(customer=customer, name="Infolinia"),
-        "foreign_scheme": Scheme.objects.create(customer=other_customer, name="Obca infolinia"),
+        "number": factories.phone_number(customer, number="+48943401128", area="Polska > Koszalin"),
+        "extension": factories.sip_account(customer, extension="10", name="Biuro"),
+        "scheme": factories.scheme(customer, name="Infolinia"),
+        "foreign_scheme": factories.scheme(other_customer, name="Obca infolinia"),
     }
 
 

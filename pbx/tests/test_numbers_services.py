@@ -3,8 +3,9 @@
 import pytest
 
 from pbx import choices
-from pbx.models import ExternalNumber, PhoneNumber, Queue, SipAccount
+from pbx.models import PhoneNumber
 from pbx.services.numbers import NumberSettings, phone_numbers_update
+from pbx.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -12,13 +13,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def numbers(customer):
     return [
-        PhoneNumber.objects.create(customer=customer, number="+48943401128"),
-        PhoneNumber.objects.create(customer=customer, number="+48223001122"),
+        factories.phone_number(customer, number="+48943401128"),
+        factories.phone_number(customer, number="+48223001122"),
     ]
 
 
 def test_updates_all_rows_and_counts_only_changes(customer, numbers):
-    queue = Queue.objects.create(customer=customer, name="Sprzedaż", number="600")
+    queue = factories.queue(customer, name="Sprzedaż", number="600")
     rows = [
         NumberSettings(numbers[0].pk, "Infolinia", "INFO", choices.RouteKind.QUEUE, queue),
         NumberSettings(numbers[1].pk, "", "", choices.RouteKind.NONE, None),
@@ -30,8 +31,8 @@ def test_updates_all_rows_and_counts_only_changes(customer, numbers):
 
 
 def test_switching_the_target_clears_the_old_one(customer, numbers):
-    account = SipAccount.objects.create(customer=customer, extension="10")
-    external = ExternalNumber.objects.create(customer=customer, number="+48501222333")
+    account = factories.sip_account(customer, extension="10")
+    external = factories.external_number(customer, number="+48501222333")
     number = numbers[0]
     phone_numbers_update(
         customer=customer, rows=[NumberSettings(number.pk, "", "", choices.RouteKind.EXTENSION, account)]
@@ -44,7 +45,7 @@ def test_switching_the_target_clears_the_old_one(customer, numbers):
 
 
 def test_another_customers_target_changes_nothing(customer, other_customer, numbers):
-    foreign = SipAccount.objects.create(customer=other_customer, extension="10")
+    foreign = factories.sip_account(other_customer, extension="10")
     rows = [
         NumberSettings(numbers[0].pk, "Zmiana", "", choices.RouteKind.NONE, None),
         NumberSettings(numbers[1].pk, "", "", choices.RouteKind.EXTENSION, foreign),
@@ -56,7 +57,7 @@ def test_another_customers_target_changes_nothing(customer, other_customer, numb
 
 
 def test_target_of_the_wrong_kind_is_refused(customer, numbers):
-    queue = Queue.objects.create(customer=customer, name="Sprzedaż", number="600")
+    queue = factories.queue(customer, name="Sprzedaż", number="600")
     with pytest.raises(ValueError):
         phone_numbers_update(
             customer=customer, rows=[NumberSettings(numbers[0].pk, "", "", choices.RouteKind.EXTENSION, queue)]
@@ -64,7 +65,7 @@ def test_target_of_the_wrong_kind_is_refused(customer, numbers):
 
 
 def test_another_customers_number_changes_nothing(customer, other_customer, numbers):
-    foreign = PhoneNumber.objects.create(customer=other_customer, number="+48123005566")
+    foreign = factories.phone_number(other_customer, number="+48123005566")
     rows = [
         NumberSettings(numbers[0].pk, "Zmiana", "", choices.RouteKind.NONE, None),
         NumberSettings(foreign.pk, "Przejęty", "", choices.RouteKind.NONE, None),

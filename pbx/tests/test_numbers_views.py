@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pbx import choices
-from pbx.models import ExternalNumber, PhoneNumber, Queue, SipAccount
+from pbx.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -19,17 +19,15 @@ URL = reverse("pbx:phone_numbers")
 def setup(customer, other_customer):
     """Two numbers, an extension, an external number and a queue of the customer; the same of another one."""
     data = {
-        "koszalin": PhoneNumber.objects.create(customer=customer, number="+48943401128", area="Polska > Koszalin"),
-        "warszawa": PhoneNumber.objects.create(customer=customer, number="+48223001122", area="Polska > Warszawa"),
-        "extension": SipAccount.objects.create(customer=customer, extension="10", name="Biuro"),
-        "external": ExternalNumber.objects.create(customer=customer, number="+48501222333", description="Jan"),
-        "queue": Queue.objects.create(customer=customer, name="Sprzedaż", number="600"),
-        "foreign_number": PhoneNumber.objects.create(
-            customer=other_customer, number="+48123005566", description="Obcy"
-        ),
-        "foreign_extension": SipAccount.objects.create(customer=other_customer, extension="10", name="Obcy"),
-        "foreign_external": ExternalNumber.objects.create(customer=other_customer, number="+48601999888"),
-        "foreign_queue": Queue.objects.create(customer=other_customer, name="Obca", number="700"),
+        "koszalin": factories.phone_number(customer, number="+48943401128", area="Polska > Koszalin"),
+        "warszawa": factories.phone_number(customer, number="+48223001122", area="Polska > Warszawa"),
+        "extension": factories.sip_account(customer, extension="10", name="Biuro"),
+        "external": factories.external_number(customer, number="+48501222333", description="Jan"),
+        "queue": factories.queue(customer, name="Sprzedaż", number="600"),
+        "foreign_number": factories.phone_number(other_customer, number="+48123005566", description="Obcy"),
+        "foreign_extension": factories.sip_account(other_customer, extension="10", name="Obcy"),
+        "foreign_external": factories.external_number(other_customer, number="+48601999888"),
+        "foreign_queue": factories.queue(other_customer, name="Obca", number="700"),
     }
     return data
 
@@ -257,9 +255,8 @@ def test_saving_a_filtered_page_keeps_the_filter(client_user, setup):
 def test_page_queries_do_not_grow_with_the_number_of_rows(client_user, customer, setup):
     with CaptureQueriesContext(connection) as few:
         client_user.get(URL)
-    PhoneNumber.objects.bulk_create(
-        PhoneNumber(customer=customer, number=f"+4822300{index:04d}", route_kind="none") for index in range(40)
-    )
+    for index in range(40):
+        factories.phone_number(customer, number=f"+4822300{index:04d}", route_kind="none")
     with CaptureQueriesContext(connection) as many:
         client_user.get(URL)
     assert len(many) == len(few)

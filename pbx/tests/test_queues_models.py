@@ -6,7 +6,8 @@ from django.db import IntegrityError, transaction
 
 from pbx import choices
 from pbx.forms.queues import QueueForm
-from pbx.models import ExternalNumber, Queue, QueueAgent, SipAccount
+from pbx.models import QueueAgent
+from pbx.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def queue_form(customer, instance=None, **overrides):
 
 @pytest.mark.smoke
 def test_defaults_match_the_product(customer):
-    queue = Queue.objects.create(customer=customer, name="Biuro", number="1000")
+    queue = factories.queue(customer, name="Biuro", number="1000")
     assert queue.strategy == choices.RingStrategy.RING_ALL
     assert queue.agent_ring_time == 15
     assert queue.max_wait == 300
@@ -54,7 +55,7 @@ def test_number_must_be_2_to_6_digits(customer, number):
 
 
 def test_number_of_an_extension_is_refused(customer):
-    SipAccount.objects.create(customer=customer, extension="100", name="Biuro")
+    factories.sip_account(customer, extension="100", name="Biuro")
     form = queue_form(customer, number="100")
     assert not form.is_valid()
     assert "100" in form.errors["number"][0]
@@ -62,12 +63,12 @@ def test_number_of_an_extension_is_refused(customer):
 
 
 def test_extension_of_another_customer_does_not_block_the_number(customer, other_customer):
-    SipAccount.objects.create(customer=other_customer, extension="100")
+    factories.sip_account(other_customer, extension="100")
     assert queue_form(customer, number="100").is_valid()
 
 
 def test_number_of_another_queue_is_refused(customer):
-    Queue.objects.create(customer=customer, name="Handel", number="1000")
+    factories.queue(customer, name="Handel", number="1000")
     form = queue_form(customer, number="1000")
     assert not form.is_valid()
     assert "kolejka Handel" in form.errors["number"][0]
@@ -102,13 +103,13 @@ def test_log_out_code_collision_is_refused(customer, monkeypatch):
 
 
 def test_saving_a_queue_unchanged_is_not_a_collision_with_itself(customer):
-    queue = Queue.objects.create(customer=customer, name="Sekretariat", number="1000")
+    queue = factories.queue(customer, name="Sekretariat", number="1000")
     assert queue_form(customer, instance=queue, name="Nowa nazwa").is_valid()
 
 
 def test_changing_the_number_frees_the_old_codes_only_for_this_queue(customer):
-    queue = Queue.objects.create(customer=customer, name="Sekretariat", number="1000")
-    Queue.objects.create(customer=customer, name="Handel", number="2000")
+    queue = factories.queue(customer, name="Sekretariat", number="1000")
+    factories.queue(customer, name="Handel", number="2000")
     assert queue_form(customer, instance=queue, number="1001").is_valid()
     assert not queue_form(customer, instance=queue, number="2000").is_valid()
 
@@ -134,28 +135,28 @@ def test_forward_to_extension_needs_an_extension(customer):
     form = queue_form(customer, timeout_action="extension")
     assert not form.is_valid()
     assert "timeout_sip" in form.errors
-    sip = SipAccount.objects.create(customer=customer, extension="10")
+    sip = factories.sip_account(customer, extension="10")
     assert queue_form(customer, timeout_action="extension", timeout_sip=str(sip.pk)).is_valid()
 
 
 def test_forward_to_another_customers_extension_is_refused(customer, other_customer):
-    foreign = SipAccount.objects.create(customer=other_customer, extension="10")
+    foreign = factories.sip_account(other_customer, extension="10")
     form = queue_form(customer, timeout_action="extension", timeout_sip=str(foreign.pk))
     assert not form.is_valid()
     assert "timeout_sip" in form.errors
 
 
 def test_hang_up_forgets_the_extension(customer):
-    sip = SipAccount.objects.create(customer=customer, extension="10")
+    sip = factories.sip_account(customer, extension="10")
     form = queue_form(customer, timeout_action="hangup", timeout_sip=str(sip.pk))
     assert form.is_valid()
     assert form.instance.timeout_sip is None
 
 
 def test_agent_is_exactly_one_of_extension_or_external_number(customer):
-    queue = Queue.objects.create(customer=customer, name="Q", number="1000")
-    sip = SipAccount.objects.create(customer=customer, extension="10")
-    external = ExternalNumber.objects.create(customer=customer, number="+48111222333")
+    queue = factories.queue(customer, name="Q", number="1000")
+    sip = factories.sip_account(customer, extension="10")
+    external = factories.external_number(customer, number="+48111222333")
     for kwargs in ({"sip": sip, "external": external}, {}):
         agent = QueueAgent(queue=queue, **kwargs)
         with pytest.raises(ValidationError):
@@ -167,30 +168,30 @@ def test_agent_is_exactly_one_of_extension_or_external_number(customer):
 
 
 def test_duplicate_static_agent_is_refused(customer):
-    queue = Queue.objects.create(customer=customer, name="Q", number="1000")
-    sip = SipAccount.objects.create(customer=customer, extension="10")
-    external = ExternalNumber.objects.create(customer=customer, number="+48111222333")
-    QueueAgent.objects.create(queue=queue, sip=sip, position=1)
-    QueueAgent.objects.create(queue=queue, external=external, position=2)
+    queue = factories.queue(customer, name="Q", number="1000")
+    sip = factories.sip_account(customer, extension="10")
+    external = factories.external_number(customer, number="+48111222333")
+    factories.queue_agent(queue, sip=sip, position=1)
+    factories.queue_agent(queue, external=external, position=2)
     with pytest.raises(ValidationError, match="już konsultantem"):
         QueueAgent(queue=queue, sip=sip, position=3).full_clean()
     with pytest.raises(IntegrityError), transaction.atomic():
         QueueAgent.objects.create(queue=queue, external=external, position=3)
     # The same extension may be an agent of another queue.
-    other = Queue.objects.create(customer=customer, name="R", number="2000")
+    other = factories.queue(customer, name="R", number="2000")
     QueueAgent(queue=other, sip=sip, position=1).full_clean()
 
 
 def test_agent_of_another_customer_is_refused(customer, other_customer):
-    queue = Queue.objects.create(customer=customer, name="Q", number="1000")
-    foreign = SipAccount.objects.create(customer=other_customer, extension="10")
+    queue = factories.queue(customer, name="Q", number="1000")
+    foreign = factories.sip_account(other_customer, extension="10")
     with pytest.raises(ValidationError):
         QueueAgent(queue=queue, sip=foreign).full_clean()
 
 
 def test_agents_are_scoped_to_the_customer_through_the_queue(customer, other_customer):
-    mine = Queue.objects.create(customer=customer, name="Q", number="1000")
-    theirs = Queue.objects.create(customer=other_customer, name="Q", number="1000")
-    own = QueueAgent.objects.create(queue=mine, sip=SipAccount.objects.create(customer=customer, extension="10"))
-    QueueAgent.objects.create(queue=theirs, sip=SipAccount.objects.create(customer=other_customer, extension="10"))
+    mine = factories.queue(customer, name="Q", number="1000")
+    theirs = factories.queue(other_customer, name="Q", number="1000")
+    own = factories.queue_agent(mine, sip=factories.sip_account(customer, extension="10"))
+    factories.queue_agent(theirs, sip=factories.sip_account(other_customer, extension="10"))
     assert list(QueueAgent.objects.for_customer(customer)) == [own]

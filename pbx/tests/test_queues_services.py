@@ -4,16 +4,17 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from pbx import choices
-from pbx.models import ExternalNumber, PhoneNumber, Queue, QueueAgent, SipAccount
+from pbx.models import Queue, QueueAgent
 from pbx.selectors import queues as selectors
 from pbx.services import queues as services
+from pbx.tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def queue(customer):
-    return Queue.objects.create(customer=customer, name="Sekretariat", number="1000")
+    return factories.queue(customer, name="Sekretariat", number="1000")
 
 
 @pytest.fixture
@@ -21,9 +22,9 @@ def agents(customer, queue):
     """Three static agents: extensions 10 and 11 and an external number, in that order."""
     result = []
     for extension in ("10", "11"):
-        sip = SipAccount.objects.create(customer=customer, extension=extension)
+        sip = factories.sip_account(customer, extension=extension)
         result.append(services.queue_agent_add(customer=customer, queue=queue, sip=sip))
-    external = ExternalNumber.objects.create(customer=customer, number="+48111222333")
+    external = factories.external_number(customer, number="+48111222333")
     result.append(services.queue_agent_add(customer=customer, queue=queue, external=external))
     return result
 
@@ -46,15 +47,15 @@ def test_adding_the_same_extension_twice_is_refused(customer, queue, agents):
 
 
 def test_adding_another_customers_extension_is_refused(customer, other_customer, queue):
-    foreign = SipAccount.objects.create(customer=other_customer, extension="10")
+    foreign = factories.sip_account(other_customer, extension="10")
     with pytest.raises(ValidationError):
         services.queue_agent_add(customer=customer, queue=queue, sip=foreign)
     assert not QueueAgent.objects.exists()
 
 
 def test_adding_to_another_customers_queue_is_refused(customer, other_customer):
-    foreign_queue = Queue.objects.create(customer=other_customer, name="Q", number="1000")
-    sip = SipAccount.objects.create(customer=customer, extension="10")
+    foreign_queue = factories.queue(other_customer, name="Q", number="1000")
+    sip = factories.sip_account(customer, extension="10")
     with pytest.raises(ValidationError):
         services.queue_agent_add(customer=customer, queue=foreign_queue, sip=sip)
 
@@ -91,7 +92,7 @@ def test_reorder_with_a_wrong_list_changes_nothing(customer, queue, agents, make
 
 
 def test_reorder_refuses_agents_of_another_queue(customer, queue, agents):
-    other_queue = Queue.objects.create(customer=customer, name="Handel", number="2000")
+    other_queue = factories.queue(customer, name="Handel", number="2000")
     stranger = services.queue_agent_add(customer=customer, queue=other_queue, sip=agents[0].sip)
     before = order(customer, queue)
     with pytest.raises(services.AgentOrderError):
@@ -100,9 +101,9 @@ def test_reorder_refuses_agents_of_another_queue(customer, queue, agents):
 
 
 def test_reorder_refuses_another_customers_agent_ids(customer, other_customer, queue, agents):
-    foreign_queue = Queue.objects.create(customer=other_customer, name="Q", number="1000")
-    foreign_sip = SipAccount.objects.create(customer=other_customer, extension="10")
-    foreign_agent = QueueAgent.objects.create(queue=foreign_queue, sip=foreign_sip, position=1)
+    foreign_queue = factories.queue(other_customer, name="Q", number="1000")
+    foreign_sip = factories.sip_account(other_customer, extension="10")
+    foreign_agent = factories.queue_agent(foreign_queue, sip=foreign_sip, position=1)
     before = order(customer, queue)
     with pytest.raises(services.AgentOrderError):
         services.queue_agents_reorder(customer=customer, queue=queue, agent_ids=[foreign_agent.pk, *before])
@@ -114,7 +115,7 @@ def test_reorder_refuses_another_customers_agent_ids(customer, other_customer, q
 
 
 def test_reorder_ignores_dynamic_agents(customer, queue, agents):
-    dynamic_sip = SipAccount.objects.create(customer=customer, extension="12")
+    dynamic_sip = factories.sip_account(customer, extension="12")
     dynamic = services.queue_agent_log_in(customer=customer, queue=queue, sip=dynamic_sip)
     ids = order(customer, queue)
     with pytest.raises(services.AgentOrderError):
@@ -143,7 +144,7 @@ def test_remove_closes_the_gap(customer, queue, agents):
 
 
 def test_log_in_and_out_by_code_make_a_dynamic_agent(customer, queue):
-    sip = SipAccount.objects.create(customer=customer, extension="15")
+    sip = factories.sip_account(customer, extension="15")
     agent = services.queue_agent_log_in(customer=customer, queue=queue, sip=sip)
     assert agent.is_dynamic and agent.logged_in_at is not None
     assert services.queue_agent_log_in(customer=customer, queue=queue, sip=sip) == agent  # twice is once
@@ -154,17 +155,15 @@ def test_log_in_and_out_by_code_make_a_dynamic_agent(customer, queue):
 
 
 def test_delete_is_refused_while_a_phone_number_routes_to_the_queue(customer, queue, agents):
-    PhoneNumber.objects.create(
-        customer=customer, number="+48943401128", route_kind=choices.RouteKind.QUEUE, route_queue=queue
-    )
+    factories.phone_number(customer, number="+48943401128", route_kind=choices.RouteKind.QUEUE, route_queue=queue)
     with pytest.raises(ValidationError, match=r"\+48943401128"):
         services.queue_delete(customer=customer, queue=queue)
     assert Queue.objects.filter(pk=queue.pk).exists()
 
 
 def test_delete_removes_the_queue_and_its_agents(customer, queue, agents):
-    stale = PhoneNumber.objects.create(
-        customer=customer, number="+48943401129", route_kind=choices.RouteKind.NONE, route_queue=queue
+    stale = factories.phone_number(
+        customer, number="+48943401129", route_kind=choices.RouteKind.NONE, route_queue=queue
     )
     services.queue_delete(customer=customer, queue=queue)
     assert not Queue.objects.exists() and not QueueAgent.objects.exists()
@@ -180,5 +179,5 @@ def test_delete_of_another_customers_queue_is_refused(customer, other_customer, 
 
 def test_number_suggestion_skips_taken_numbers(customer, queue):
     assert selectors.queue_number_suggestion(customer=customer) == "1001"
-    SipAccount.objects.create(customer=customer, extension="1001")
+    factories.sip_account(customer, extension="1001")
     assert selectors.queue_number_suggestion(customer=customer) == "1002"

@@ -6,23 +6,24 @@ import pytest
 from django.urls import reverse
 
 from pbx import choices
-from pbx.models import ExternalNumber, PhoneNumber, Queue, QueueAgent, SipAccount
+from pbx.models import Queue, QueueAgent
 from pbx.selectors import queues as selectors
 from pbx.services import queues as services
+from pbx.tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def queue(customer):
-    return Queue.objects.create(customer=customer, name="Sekretariat", number="1000")
+    return factories.queue(customer, name="Sekretariat", number="1000")
 
 
 @pytest.fixture
 def two_agents(customer, queue):
     return [
         services.queue_agent_add(
-            customer=customer, queue=queue, sip=SipAccount.objects.create(customer=customer, extension=extension)
+            customer=customer, queue=queue, sip=factories.sip_account(customer, extension=extension)
         )
         for extension in ("10", "11")
     ]
@@ -45,7 +46,7 @@ def valid_post(**overrides):
 
 @pytest.mark.smoke
 def test_list_shows_only_own_queues_with_agent_count(client_user, customer, other_customer, queue, two_agents):
-    Queue.objects.create(customer=other_customer, name="Obca kolejka", number="3000")
+    factories.queue(other_customer, name="Obca kolejka", number="3000")
     html = client_user.get(reverse("pbx:queues")).content.decode()
     assert "<h1" in html and "Kolejki" in html
     assert "Sekretariat" in html and "Dzwoń do wszystkich" in html
@@ -54,7 +55,7 @@ def test_list_shows_only_own_queues_with_agent_count(client_user, customer, othe
 
 
 def test_list_search_by_name_or_number(client_user, customer, queue):
-    Queue.objects.create(customer=customer, name="Handel", number="2000")
+    factories.queue(customer, name="Handel", number="2000")
     html = client_user.get(reverse("pbx:queues"), {"q": "hand"}).content.decode()
     assert "Handel" in html and "Sekretariat" not in html
     html = client_user.get(reverse("pbx:queues"), {"q": "100"}).content.decode()
@@ -63,7 +64,7 @@ def test_list_search_by_name_or_number(client_user, customer, queue):
 
 def test_list_paginates_by_25(client_user, customer):
     for index in range(30):
-        Queue.objects.create(customer=customer, name=f"Kolejka {index:02}", number=str(2000 + index))
+        factories.queue(customer, name=f"Kolejka {index:02}", number=str(2000 + index))
     first = client_user.get(reverse("pbx:queues")).content.decode()
     assert "Kolejka 24" in first and "Kolejka 25" not in first
     assert "Strona 1 z 2" in first
@@ -92,7 +93,7 @@ def test_create_saves_and_goes_to_agents(client_user, customer):
 
 
 def test_create_with_an_extensions_number_shows_the_error_and_saves_nothing(client_user, customer):
-    SipAccount.objects.create(customer=customer, extension="100", name="Biuro")
+    factories.sip_account(customer, extension="100", name="Biuro")
     response = client_user.post(reverse("pbx:queue_create"), valid_post(number="100"))
     assert response.status_code == 200
     assert "Kod 100 jest już zajęty" in response.content.decode()
@@ -115,7 +116,7 @@ def test_edit_keeps_the_number_and_changes_settings(client_user, queue):
 
 
 def test_edit_cannot_forward_to_another_customers_extension(client_user, other_customer, queue):
-    foreign = SipAccount.objects.create(customer=other_customer, extension="10")
+    foreign = factories.sip_account(other_customer, extension="10")
     response = client_user.post(
         reverse("pbx:queue_edit", kwargs={"pk": queue.pk}),
         valid_post(number="1000", timeout_action="extension", timeout_sip=str(foreign.pk)),
@@ -127,7 +128,7 @@ def test_edit_cannot_forward_to_another_customers_extension(client_user, other_c
 
 def test_detail_shows_codes_and_agents_in_ring_order(client_user, customer, queue, two_agents):
     services.queue_agents_reorder(customer=customer, queue=queue, agent_ids=[two_agents[1].pk, two_agents[0].pk])
-    dynamic_sip = SipAccount.objects.create(customer=customer, extension="15", name="Konsultant 2")
+    dynamic_sip = factories.sip_account(customer, extension="15", name="Konsultant 2")
     services.queue_agent_log_in(customer=customer, queue=queue, sip=dynamic_sip)
     html = client_user.get(reverse("pbx:queue_detail", kwargs={"pk": queue.pk})).content.decode()
     assert 'data-testid="login-code">1000*1<' in html
@@ -150,9 +151,7 @@ def test_delete_asks_for_confirmation_then_deletes(client_user, queue, two_agent
 
 
 def test_delete_is_refused_while_a_did_routes_to_the_queue(client_user, customer, queue):
-    PhoneNumber.objects.create(
-        customer=customer, number="+48943401128", route_kind=choices.RouteKind.QUEUE, route_queue=queue
-    )
+    factories.phone_number(customer, number="+48943401128", route_kind=choices.RouteKind.QUEUE, route_queue=queue)
     url = reverse("pbx:queue_delete", kwargs={"pk": queue.pk})
     page = client_user.get(url).content.decode()
     assert "+48943401128" in page and "Tak, usuń" not in page
@@ -162,8 +161,8 @@ def test_delete_is_refused_while_a_did_routes_to_the_queue(client_user, customer
 
 
 def test_add_agents_from_own_extensions_and_external_numbers(client_user, customer, queue):
-    sip = SipAccount.objects.create(customer=customer, extension="10", name="Sekretariat")
-    external = ExternalNumber.objects.create(customer=customer, number="+48111222333")
+    sip = factories.sip_account(customer, extension="10", name="Sekretariat")
+    external = factories.external_number(customer, number="+48111222333")
     url = reverse("pbx:queue_agents", kwargs={"pk": queue.pk})
     page = client_user.get(url).content.decode()
     assert "Konsultanci powiązani z Kolejką" in page and "firmaabcde_10" in page
@@ -174,15 +173,15 @@ def test_add_agents_from_own_extensions_and_external_numbers(client_user, custom
 
 
 def test_add_select_lists_only_own_extensions(client_user, customer, other_customer, queue):
-    SipAccount.objects.create(customer=customer, extension="10", name="Moje biuro")
-    SipAccount.objects.create(customer=other_customer, extension="77", name="Obce biuro")
+    factories.sip_account(customer, extension="10", name="Moje biuro")
+    factories.sip_account(other_customer, extension="77", name="Obce biuro")
     page = client_user.get(reverse("pbx:queue_agents", kwargs={"pk": queue.pk})).content.decode()
     assert "Moje biuro" in page and "Obce biuro" not in page
 
 
 def test_add_forged_other_customer_id_is_an_error(client_user, other_customer, queue):
-    foreign = SipAccount.objects.create(customer=other_customer, extension="10")
-    foreign_external = ExternalNumber.objects.create(customer=other_customer, number="+48111222333")
+    foreign = factories.sip_account(other_customer, extension="10")
+    foreign_external = factories.external_number(other_customer, number="+48111222333")
     url = reverse("pbx:queue_agents", kwargs={"pk": queue.pk})
     response = client_user.post(url, {"action": "add", "sip": foreign.pk})
     assert response.status_code == 400
@@ -218,7 +217,7 @@ def test_move_down_and_remove_without_javascript(client_user, customer, queue, t
 
 
 def test_move_an_agent_of_another_queue_is_refused(client_user, customer, queue, two_agents):
-    other = Queue.objects.create(customer=customer, name="Handel", number="2000")
+    other = factories.queue(customer, name="Handel", number="2000")
     stranger = services.queue_agent_add(customer=customer, queue=other, sip=two_agents[0].sip)
     url = reverse("pbx:queue_agents", kwargs={"pk": queue.pk})
     response = client_user.post(url, {"action": "move", "agent": stranger.pk, "direction": "up"}, follow=True)
@@ -264,9 +263,9 @@ def test_order_endpoint_refuses_malformed_json(client_user, customer, queue, two
 
 
 def test_order_endpoint_refuses_other_customers_agent_ids(client_user, customer, other_customer, queue, two_agents):
-    foreign_queue = Queue.objects.create(customer=other_customer, name="Q", number="1000")
-    foreign = QueueAgent.objects.create(
-        queue=foreign_queue, sip=SipAccount.objects.create(customer=other_customer, extension="10"), position=1
+    foreign_queue = factories.queue(other_customer, name="Q", number="1000")
+    foreign = factories.queue_agent(
+        foreign_queue, sip=factories.sip_account(other_customer, extension="10"), position=1
     )
     url = reverse("pbx:queue_agents_order", kwargs={"pk": queue.pk})
     before = selectors.queue_agent_order(customer=customer, queue=queue)

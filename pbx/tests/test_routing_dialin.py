@@ -7,13 +7,13 @@ from datetime import datetime
 
 import pytest
 
-from callback.models import AuthorizedNumber as AuthorizedModel
-from pbx.models import PhoneNumber
+from callback.tests import factories as callback_factories
 from pbx.routing import AuthorizedNumber, DialInCall, Reply, ScriptedAnswers, StepKind, route
 from pbx.routing.dialin import IvrOutcome, IvrStep, run_dial_in
 from pbx.routing.reasons import render_step
 from pbx.routing.testing import make_config
 from pbx.selectors.routing import load_config
+from pbx.tests import factories
 
 SERVICE = "+48799366599"
 MOBILE = "+48600100200"
@@ -174,13 +174,13 @@ def test_engine_and_ivr_agree(caller, pins, target):
 
 @pytest.fixture
 def authorized(db, customer, other_customer):
-    own_did = PhoneNumber.objects.create(customer=customer, number="+48943401128")
-    other_did = PhoneNumber.objects.create(customer=other_customer, number="+48221112233")
-    mine = AuthorizedModel.objects.create(
-        customer=customer, description="Jan", number="+48600100200", presentation=own_did, pin="4321"
+    own_did = factories.phone_number(customer, number="+48943401128")
+    other_did = factories.phone_number(other_customer, number="+48221112233")
+    mine = callback_factories.authorized_number(
+        customer, description="Jan", number="+48600100200", presentation=own_did, pin="4321"
     )
-    theirs = AuthorizedModel.objects.create(
-        customer=other_customer, description="Obcy", number="+48600999888", presentation=other_did
+    theirs = callback_factories.authorized_number(
+        other_customer, description="Obcy", number="+48600999888", presentation=other_did
     )
     return {"mine": mine, "theirs": theirs}
 

@@ -8,11 +8,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from billing.models import Tariff, TariffRate
+from billing.tests import factories as billing_factories
 from pbx import choices
-from pbx.models import ExternalNumber, PhoneNumber, Queue, QueueAgent, Scheme, SipAccount
 from pbx.routing import DialledCall, IncomingCall, ScriptedAnswers, route
 from pbx.selectors.routing import load_config
+from pbx.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +21,9 @@ WEDNESDAY = datetime(2026, 3, 25, 10, 0)
 
 @pytest.fixture
 def setup(customer, other_customer):
-    did = PhoneNumber.objects.create(customer=customer, number="+48943401128", description="Infolinia")
-    ten = SipAccount.objects.create(
-        customer=customer,
+    did = factories.phone_number(customer, number="+48943401128", description="Infolinia")
+    ten = factories.sip_account(
+        customer,
         extension="10",
         name="Sekretariat",
         caller_id=did,
@@ -36,11 +36,11 @@ def setup(customer, other_customer):
         internal_presentation=choices.InternalPresentation.SUBSTITUTE,
         internal_substitute="100",
     )
-    mobile = ExternalNumber.objects.create(
-        customer=customer, number="+48600700800", short_code="*022#", presentation=choices.ExternalPresentation.ACTIVE
+    mobile = factories.external_number(
+        customer, number="+48600700800", short_code="*022#", presentation=choices.ExternalPresentation.ACTIVE
     )
-    eleven = SipAccount.objects.create(
-        customer=customer,
+    eleven = factories.sip_account(
+        customer,
         extension="11",
         name="Biuro",
         call_waiting=False,
@@ -49,21 +49,19 @@ def setup(customer, other_customer):
         fwd_busy_kind=choices.ForwardKind.EXTERNAL,
         fwd_busy_external=mobile,
         fwd_unavailable_kind=choices.ForwardKind.VOICEMAIL,
-        max_rate=Decimal("5.00"),  # ignored: the mode is "global"
+        max_rate=Decimal("5.00"),
     )
-    queue = Queue.objects.create(
-        customer=customer, name="Obsługa", number="1000", timeout_action="extension", timeout_sip=ten
-    )
-    QueueAgent.objects.create(queue=queue, sip=eleven, is_dynamic=True, logged_in_at=timezone.now())
-    QueueAgent.objects.create(queue=queue, external=mobile, position=1)
-    QueueAgent.objects.create(queue=queue, sip=ten, position=0)
-    scheme = Scheme.objects.create(customer=customer, name="Infolinia")
+    queue = factories.queue(customer, name="Obsługa", number="1000", timeout_action="extension", timeout_sip=ten)
+    factories.queue_agent(queue, sip=eleven, is_dynamic=True, logged_in_at=timezone.now())
+    factories.queue_agent(queue, external=mobile, position=1)
+    factories.queue_agent(queue, sip=ten, position=0)
+    scheme = factories.scheme(customer, name="Infolinia")
     did.route_kind, did.route_scheme = choices.RouteKind.SCHEME, scheme
     did.save()
     # Another customer's objects with the same numbers must stay out.
-    SipAccount.objects.create(customer=other_customer, extension="12", name="Obcy")
-    PhoneNumber.objects.create(customer=other_customer, number="+48221112233")
-    Queue.objects.create(customer=other_customer, name="Obca", number="2000")
+    factories.sip_account(other_customer, extension="12", name="Obcy")
+    factories.phone_number(other_customer, number="+48221112233")
+    factories.queue(other_customer, name="Obca", number="2000")
     return {"did": did, "ten": ten, "eleven": eleven, "mobile": mobile, "queue": queue, "scheme": scheme}
 
 
@@ -109,10 +107,7 @@ def test_routes_and_rates_from_the_customers_tariff(customer, setup):
     config = load_config(customer=customer)
     assert config.phone_numbers[setup["did"].pk].route_target == setup["scheme"].pk
     assert config.rates.lookup("+48600100200").price_per_minute == Decimal("0.11")
-    own = Tariff.objects.create(name="Specjalna")
-    TariffRate.objects.create(tariff=own, prefix="+48", destination="Polska", price_per_minute=Decimal("0.01"))
-    customer.tariff = own
-    customer.save()
+    billing_factories.tariff(name="Specjalna", customer=customer, rates=[("+48", "Polska", "0.01")])
     assert load_config(customer=customer).rates.lookup("+48600100200").price_per_minute == Decimal("0.01")
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from pbx.models import ExternalNumber, Queue, Scheme, SipAccount
+from pbx.models import ExternalNumber, Queue, SipAccount
 from pbx.selectors.external import external_number_usages
 from pbx.selectors.queues import queue_scheme_usages
 from pbx.selectors.sip import sip_account_usages
 from pbx.services.external import ExternalNumberInUse, external_number_delete
 from pbx.services.sip import SipAccountInUse, sip_account_delete
+from pbx.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -20,11 +21,11 @@ def scheme_with(customer, name, *nodes):
     graph = {"start": "a", "nodes": {"a": {"type": "announcement", "config": {}, "exits": {"next": "b"}}}}
     for index, (node_type, config) in enumerate(nodes):
         graph["nodes"][f"b{index}" if index else "b"] = {"type": node_type, "config": config, "exits": {}}
-    return Scheme.objects.create(customer=customer, name=name, graph=graph)
+    return factories.scheme(customer, name=name, graph=graph)
 
 
 def test_an_extension_rung_by_a_scheme_cannot_be_deleted(client_user, customer):
-    account = SipAccount.objects.create(customer=customer, extension="10", name="Biuro")
+    account = factories.sip_account(customer, extension="10", name="Biuro")
     scheme_with(customer, "Infolinia", ("extension", {"sip_account": account.pk, "ring_seconds": 30}))
     assert sip_account_usages(customer=customer, account=account) == [
         "Schemat centralki Infolinia: element korzysta z tego numeru wewnętrznego"
@@ -37,7 +38,7 @@ def test_an_extension_rung_by_a_scheme_cannot_be_deleted(client_user, customer):
 
 
 def test_an_extension_whose_voicemail_a_scheme_uses_cannot_be_deleted(customer):
-    account = SipAccount.objects.create(customer=customer, extension="11", voicemail_enabled=True)
+    account = factories.sip_account(customer, extension="11", voicemail_enabled=True)
     scheme_with(customer, "Po godzinach", ("voicemail", {"sip_account": account.pk}))
     assert sip_account_usages(customer=customer, account=account) == [
         "Schemat centralki Po godzinach: element korzysta z tego numeru wewnętrznego"
@@ -45,8 +46,8 @@ def test_an_extension_whose_voicemail_a_scheme_uses_cannot_be_deleted(customer):
 
 
 def test_an_extension_not_in_any_scheme_can_be_deleted(customer, other_customer):
-    account = SipAccount.objects.create(customer=customer, extension="10")
-    other = SipAccount.objects.create(customer=customer, extension="12")
+    account = factories.sip_account(customer, extension="10")
+    other = factories.sip_account(customer, extension="12")
     scheme_with(customer, "Infolinia", ("extension", {"sip_account": other.pk}))
     # Another customer's scheme naming the same id does not count.
     scheme_with(other_customer, "Obcy", ("extension", {"sip_account": account.pk}))
@@ -56,7 +57,7 @@ def test_an_extension_not_in_any_scheme_can_be_deleted(customer, other_customer)
 
 
 def test_an_external_number_in_a_scheme_cannot_be_deleted(client_user, customer):
-    external = ExternalNumber.objects.create(customer=customer, number="+48501222333")
+    external = factories.external_number(customer, number="+48501222333")
     scheme_with(customer, "Infolinia", ("external", {"external_number": external.pk, "ring_seconds": 30}))
     assert external_number_usages(customer=customer, external_number=external) == [
         "Schemat centralki Infolinia: element przekierowuje połączenia na ten numer"
@@ -67,8 +68,8 @@ def test_an_external_number_in_a_scheme_cannot_be_deleted(client_user, customer)
 
 
 def test_a_queue_in_a_scheme_is_reported(customer):
-    queue = Queue.objects.create(customer=customer, name="Sprzedaż", number="1000")
-    unused = Queue.objects.create(customer=customer, name="Serwis", number="1001")
+    queue = factories.queue(customer, name="Sprzedaż", number="1000")
+    unused = factories.queue(customer, name="Serwis", number="1001")
     scheme_with(customer, "Infolinia", ("queue", {"queue": queue.pk}), ("hangup", {}))
     assert queue_scheme_usages(customer=customer, queue=queue) == [
         "Schemat centralki Infolinia: element kieruje połączenia do tej kolejki"
@@ -77,9 +78,9 @@ def test_a_queue_in_a_scheme_is_reported(customer):
 
 
 def test_usages_ignore_broken_graphs(customer):
-    account = SipAccount.objects.create(customer=customer, extension="10")
-    Scheme.objects.create(customer=customer, name="Zepsuty", graph={"nodes": ["x"]})
-    Scheme.objects.create(customer=customer, name="Pusty", graph={})
+    account = factories.sip_account(customer, extension="10")
+    factories.scheme(customer, name="Zepsuty", graph={"nodes": ["x"]})
+    factories.scheme(customer, name="Pusty", graph={})
     assert sip_account_usages(customer=customer, account=account) == []
 
 
@@ -87,12 +88,11 @@ def test_queue_used_in_a_scheme_cannot_be_deleted(customer, client_user):
     from django.core.exceptions import ValidationError
     from django.urls import reverse
 
-    from pbx.models import Queue, Scheme
     from pbx.services.queues import queue_delete
 
-    queue = Queue.objects.create(customer=customer, name="Sprzedaż", number="1000")
-    Scheme.objects.create(
-        customer=customer,
+    queue = factories.queue(customer, name="Sprzedaż", number="1000")
+    factories.scheme(
+        customer,
         name="Infolinia",
         graph={
             "start": "q",

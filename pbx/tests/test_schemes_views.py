@@ -11,8 +11,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from pbx import choices
-from pbx.models import ExternalNumber, PhoneNumber, Queue, Scheme, SipAccount
+from pbx.models import Scheme
 from pbx.schemes.spec import empty_graph
+from pbx.tests import factories
 from pbx.tests.audio_factory import make_ogg, make_wav
 
 pytestmark = pytest.mark.django_db
@@ -27,19 +28,19 @@ def media(settings, tmp_path):
 @pytest.fixture
 def objects(customer, other_customer):
     return {
-        "office": SipAccount.objects.create(customer=customer, extension="10", name="Biuro", voicemail_enabled=True),
-        "queue": Queue.objects.create(customer=customer, name="Sprzedaż", number="1000"),
-        "mobile": ExternalNumber.objects.create(customer=customer, number="+48501222333", description="Jan"),
-        "koszalin": PhoneNumber.objects.create(customer=customer, number="+48943401128", area="Polska > Koszalin"),
-        "warszawa": PhoneNumber.objects.create(customer=customer, number="+48223001122"),
-        "foreign_extension": SipAccount.objects.create(customer=other_customer, extension="10", name="Obcy"),
-        "foreign_number": PhoneNumber.objects.create(customer=other_customer, number="+48123005566"),
+        "office": factories.sip_account(customer, extension="10", name="Biuro", voicemail_enabled=True),
+        "queue": factories.queue(customer, name="Sprzedaż", number="1000"),
+        "mobile": factories.external_number(customer, number="+48501222333", description="Jan"),
+        "koszalin": factories.phone_number(customer, number="+48943401128", area="Polska > Koszalin"),
+        "warszawa": factories.phone_number(customer, number="+48223001122"),
+        "foreign_extension": factories.sip_account(other_customer, extension="10", name="Obcy"),
+        "foreign_number": factories.phone_number(other_customer, number="+48123005566"),
     }
 
 
 @pytest.fixture
 def scheme(customer):
-    return Scheme.objects.create(customer=customer, name="Infolinia")
+    return factories.scheme(customer, name="Infolinia")
 
 
 def node(node_type, config=None, exits=None, label=""):
@@ -87,7 +88,7 @@ def test_list_shows_name_bound_numbers_element_count_and_searches(client_user, c
     objects["koszalin"].route_kind = choices.RouteKind.SCHEME
     objects["koszalin"].route_scheme = scheme
     objects["koszalin"].save()
-    Scheme.objects.create(customer=customer, name="Biuro po godzinach")
+    factories.scheme(customer, name="Biuro po godzinach")
     url = reverse("pbx:schemes")
     page = client_user.get(url).content.decode()
     assert "<h1" in page and "Moje centralki" in page
@@ -102,8 +103,8 @@ def test_list_shows_name_bound_numbers_element_count_and_searches(client_user, c
 
 def test_list_is_paginated_and_shows_only_own_schemes(client_user, customer, other_customer):
     for index in range(27):
-        Scheme.objects.create(customer=customer, name=f"Schemat {index:02d}")
-    Scheme.objects.create(customer=other_customer, name="Cudzy schemat")
+        factories.scheme(customer, name=f"Schemat {index:02d}")
+    factories.scheme(other_customer, name="Cudzy schemat")
     first = client_user.get(reverse("pbx:schemes")).content.decode()
     assert first.count('data-testid="scheme-row"') == 25
     assert "Cudzy schemat" not in first
@@ -132,7 +133,7 @@ def test_another_customer_may_use_the_same_name(client_other, scheme, other_cust
 
 
 def test_rename(client_user, customer, scheme):
-    Scheme.objects.create(customer=customer, name="Biuro")
+    factories.scheme(customer, name="Biuro")
     url = reverse("pbx:scheme_rename", kwargs={"pk": scheme.pk})
     assert "Masz już schemat o nazwie Biuro" in client_user.post(url, {"name": "Biuro"}).content.decode()
     client_user.post(url, {"name": "Infolinia główna"})
@@ -295,7 +296,7 @@ def test_bind_and_unbind_numbers(client_user, objects, scheme):
 
 
 def test_binding_leaves_numbers_of_other_schemes_alone(client_user, customer, objects, scheme):
-    other = Scheme.objects.create(customer=customer, name="Biuro")
+    other = factories.scheme(customer, name="Biuro")
     objects["warszawa"].route_kind = choices.RouteKind.SCHEME
     objects["warszawa"].route_scheme = other
     objects["warszawa"].save()
@@ -397,7 +398,7 @@ def test_a_refused_recording_is_a_clear_400_and_nothing_is_stored(client_user, s
 def test_another_customers_recording_cannot_be_played_or_used(client_user, client, customer, other_user, scheme):
     body = upload(client_user, scheme, make_wav(1.0)).json()
     file_id = body["path"].rsplit("/", 1)[1].removesuffix(".mp3")
-    other_scheme = Scheme.objects.create(customer=other_user.customer, name="Obcy")
+    other_scheme = factories.scheme(other_user.customer, name="Obcy")
     client.force_login(other_user)
     url = reverse("pbx:scheme_announcement_audio", kwargs={"pk": other_scheme.pk, "file_id": file_id})
     assert client.get(url).status_code == 404

@@ -4,8 +4,8 @@ import pytest
 
 from pbx import choices
 from pbx.forms.sip import SipAccountForm
-from pbx.models import ExternalNumber, PhoneNumber, Queue, SipAccount
-from pbx.services import sip as services
+from pbx.models import SipAccount
+from pbx.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -41,12 +41,6 @@ def form_data(**overrides) -> dict:
         data.update({f"fwd_{condition}_kind": "none", f"fwd_{condition}_sip": "", f"fwd_{condition}_external": ""})
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
-
-
-def make_account(customer, extension, **fields):
-    return services.sip_account_create(
-        customer=customer, fields={"extension": extension, "name": f"Konto {extension}", **fields}, password=SECRET
-    )
 
 
 def bound(customer, instance=None, **overrides):
@@ -86,13 +80,13 @@ def test_weak_password_is_explained(customer):
 
 
 def test_password_is_optional_on_edit(customer):
-    account = make_account(customer, "10")
+    account = factories.sip_account(customer, extension="10", password=SECRET)
     form = bound(customer, instance=account, password="", password_confirm="", name="Recepcja")
     assert form.is_valid(), form.errors
 
 
 def test_changing_the_extension_on_edit_asks_for_a_password(customer):
-    account = make_account(customer, "10")
+    account = factories.sip_account(customer, extension="10", password=SECRET)
     form = bound(customer, instance=account, extension="12", password="", password_confirm="")
     assert not form.is_valid()
     assert "Aby zmienić numer wewnętrzny, wpisz nowe hasło" in form.errors["password"][0]
@@ -108,7 +102,7 @@ def test_bad_extension_numbers(customer, extension):
 
 
 def test_dial_plan_collision_with_a_queue_is_shown(customer):
-    Queue.objects.create(customer=customer, name="Sprzedaż", number="100")
+    factories.queue(customer, name="Sprzedaż", number="100")
     form = bound(customer, extension="100")
     assert not form.is_valid()
     assert form.errors["extension"] == ["Ten numer jest już zajęty w Twojej centrali: kolejka Sprzedaż."]
@@ -152,11 +146,11 @@ def test_outgoing_pin_is_required_when_ticked_and_dropped_when_not(customer):
 
 
 def test_choices_are_narrowed_to_the_customer(customer, other_customer):
-    own = make_account(customer, "11")
-    foreign = make_account(other_customer, "12")
-    own_number = ExternalNumber.objects.create(customer=customer, number="+48111222333")
-    ExternalNumber.objects.create(customer=other_customer, number="+48111222444")
-    PhoneNumber.objects.create(customer=other_customer, number="+48943401128")
+    own = factories.sip_account(customer, extension="11", password=SECRET)
+    foreign = factories.sip_account(other_customer, extension="12", password=SECRET)
+    own_number = factories.external_number(customer, number="+48111222333")
+    factories.external_number(other_customer, number="+48111222444")
+    factories.phone_number(other_customer, number="+48943401128")
     form = SipAccountForm(customer=customer)
     assert list(form.fields["fwd_no_answer_sip"].queryset) == [own]
     assert list(form.fields["fwd_busy_external"].queryset) == [own_number]
@@ -165,8 +159,8 @@ def test_choices_are_narrowed_to_the_customer(customer, other_customer):
 
 
 def test_the_account_itself_is_not_offered_as_a_target(customer):
-    account = make_account(customer, "10")
-    other = make_account(customer, "11")
+    account = factories.sip_account(customer, extension="10", password=SECRET)
+    other = factories.sip_account(customer, extension="11", password=SECRET)
     form = SipAccountForm(customer=customer, instance=account)
     assert list(form.fields["fwd_no_answer_sip"].queryset) == [other]
     posted = bound(customer, instance=account, fwd_no_answer_kind="extension", fwd_no_answer_sip=str(account.pk))
@@ -174,7 +168,7 @@ def test_the_account_itself_is_not_offered_as_a_target(customer):
 
 
 def test_posting_another_customers_account_as_forward_target_is_an_error(customer, other_customer):
-    foreign = make_account(other_customer, "11")
+    foreign = factories.sip_account(other_customer, extension="11", password=SECRET)
     form = bound(customer, fwd_no_answer_kind="extension", fwd_no_answer_sip=str(foreign.pk))
     assert not form.is_valid()
     assert form.errors["fwd_no_answer_sip"] == [
@@ -183,8 +177,8 @@ def test_posting_another_customers_account_as_forward_target_is_an_error(custome
 
 
 def test_posting_another_customers_external_number_or_phone_number_is_an_error(customer, other_customer):
-    number = ExternalNumber.objects.create(customer=other_customer, number="+48111222333")
-    did = PhoneNumber.objects.create(customer=other_customer, number="+48943401128")
+    number = factories.external_number(other_customer, number="+48111222333")
+    did = factories.phone_number(other_customer, number="+48943401128")
     form = bound(customer, fwd_busy_kind="external", fwd_busy_external=str(number.pk), caller_id=str(did.pk))
     assert not form.is_valid()
     assert set(form.errors) == {"fwd_busy_external", "caller_id"}
@@ -198,14 +192,16 @@ def test_forward_kind_needs_its_target(customer):
 
 
 def test_forward_to_own_external_number(customer):
-    number = ExternalNumber.objects.create(customer=customer, number="+48111222333")
+    number = factories.external_number(customer, number="+48111222333")
     form = bound(customer, fwd_unavailable_kind="external", fwd_unavailable_external=str(number.pk))
     assert form.is_valid(), form.errors
 
 
 def test_forwarding_loop_is_a_form_error(customer):
-    ten = make_account(customer, "10")
-    make_account(customer, "11", fwd_no_answer_kind="extension", fwd_no_answer_sip=ten)
+    ten = factories.sip_account(customer, extension="10", password=SECRET)
+    factories.sip_account(
+        customer, extension="11", password=SECRET, fwd_no_answer_kind="extension", fwd_no_answer_sip=ten
+    )
     eleven = SipAccount.objects.get(extension="11")
     form = bound(
         customer,

@@ -1,5 +1,6 @@
 """SIP account services: every rule holds even without the form, and only hashes are stored."""
 
+import functools
 import hashlib
 from decimal import Decimal
 
@@ -8,19 +9,18 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 
 from pbx import choices
-from pbx.models import ExternalNumber, PhoneNumber, Queue, SipAccount
+from pbx.models import SipAccount
 from pbx.selectors.sip import forwarding_summary, last_added_extension, sip_account_usages
 from pbx.services import sip as services
+from pbx.tests import factories
 
 pytestmark = pytest.mark.django_db
 
 SECRET = "Tajne5hasloX"
 
 
-def create(customer, extension="10", password=SECRET, **fields):
-    return services.sip_account_create(
-        customer=customer, fields={"extension": extension, "name": f"Konto {extension}", **fields}, password=password
-    )
+# The service under test, through the one builder: an extension "Konto <extension>" with the password SECRET.
+create = functools.partial(factories.sip_account, password=SECRET)
 
 
 def update(account, password=None, **fields):
@@ -107,7 +107,7 @@ def test_an_extension_is_unique_within_the_customer_only(customer, other_custome
 
 
 def test_an_extension_cannot_take_a_queue_number(customer):
-    Queue.objects.create(customer=customer, name="Obsługa klienta", number="100")
+    factories.queue(customer, name="Obsługa klienta", number="100")
     message = errors_of(create, customer, extension="100")["extension"][0]
     assert message == "Ten numer jest już zajęty w Twojej centrali: kolejka Obsługa klienta."
     assert create(customer, extension="101").extension == "101"
@@ -164,7 +164,7 @@ def test_substitute_presentation_needs_a_number(customer):
 
 
 def test_caller_id_must_be_the_customers_number(customer, other_customer):
-    foreign = PhoneNumber.objects.create(customer=other_customer, number="+48943401128")
+    foreign = factories.phone_number(other_customer, number="+48943401128")
     assert errors_of(create, customer, caller_id=foreign)["caller_id"] == ["Wybierz jeden ze swoich numerów telefonu."]
 
 
@@ -187,7 +187,7 @@ def test_forward_target_is_required_for_extension_and_external(customer):
 
 def test_forward_targets_of_another_customer_are_refused(customer, other_customer):
     foreign_account = create(other_customer, extension="11")
-    foreign_number = ExternalNumber.objects.create(customer=other_customer, number="+48111222333")
+    foreign_number = factories.external_number(other_customer, number="+48111222333")
     errors = errors_of(
         create,
         customer,
@@ -268,9 +268,7 @@ def test_last_added_extension_is_the_newest_not_the_highest(customer, other_cust
 def test_delete_is_refused_while_the_account_is_used(customer):
     target = create(customer, extension="11")
     create(customer, extension="10", fwd_busy_kind=EXT, fwd_busy_sip=target)
-    PhoneNumber.objects.create(
-        customer=customer, number="+48943401128", route_kind=choices.RouteKind.EXTENSION, route_sip=target
-    )
+    factories.phone_number(customer, number="+48943401128", route_kind=choices.RouteKind.EXTENSION, route_sip=target)
     usages = sip_account_usages(customer=customer, account=target)
     assert usages == [
         "Cel przekierowania numeru wewnętrznego 10 Konto 10 (Zajęty)",
@@ -285,8 +283,8 @@ def test_delete_is_refused_while_the_account_is_used(customer):
 def test_delete_an_unused_account_clearing_stale_references(customer):
     target = create(customer, extension="11")
     # A phone number that once pointed at the account but now routes elsewhere keeps a stale reference.
-    number = PhoneNumber.objects.create(
-        customer=customer, number="+48943401128", route_kind=choices.RouteKind.NONE, route_sip=target
+    number = factories.phone_number(
+        customer, number="+48943401128", route_kind=choices.RouteKind.NONE, route_sip=target
     )
     assert sip_account_usages(customer=customer, account=target) == []
     services.sip_account_delete(customer=customer, account=target)
@@ -296,10 +294,9 @@ def test_delete_an_unused_account_clearing_stale_references(customer):
 
 
 def test_account_that_is_a_queue_agent_lists_the_queue_and_cannot_be_deleted(customer):
-    from pbx.models import Queue, QueueAgent, SipAccount
     from pbx.selectors.sip import sip_account_usages
 
-    account = SipAccount.objects.create(customer=customer, extension="10", name="Biuro")
-    queue = Queue.objects.create(customer=customer, name="Sprzedaż", number="1000")
-    QueueAgent.objects.create(queue=queue, sip=account, position=1)
+    account = factories.sip_account(customer, extension="10", name="Biuro")
+    queue = factories.queue(customer, name="Sprzedaż", number="1000")
+    factories.queue_agent(queue, sip=account, position=1)
     assert any("Sprzedaż" in usage for usage in sip_account_usages(customer=customer, account=account))

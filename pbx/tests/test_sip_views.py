@@ -7,20 +7,14 @@ import pytest
 from django.urls import reverse
 
 from pbx import choices
-from pbx.models import ExternalNumber, PhoneNumber, SipAccount
-from pbx.services import sip as services
+from pbx.models import SipAccount
+from pbx.tests import factories
 from pbx.tests.test_sip_forms import SECRET, form_data
 
 pytestmark = pytest.mark.django_db
 
 LIST = reverse("pbx:sip_accounts")
 CREATE = reverse("pbx:sip_account_create")
-
-
-def make_account(customer, extension, **fields):
-    return services.sip_account_create(
-        customer=customer, fields={"extension": extension, "name": f"Konto {extension}", **fields}, password=SECRET
-    )
 
 
 def hidden_fields(html: str) -> dict:
@@ -41,11 +35,12 @@ def html_of(response) -> str:
 # ------------------------------------------------------------------ list
 @pytest.mark.smoke
 def test_list_shows_only_own_accounts_with_their_columns(client_user, customer, other_customer):
-    number = PhoneNumber.objects.create(customer=customer, number="+48943401128")
-    eleven = make_account(customer, "11")
-    make_account(
+    number = factories.phone_number(customer, number="+48943401128")
+    eleven = factories.sip_account(customer, extension="11", password=SECRET)
+    factories.sip_account(
         customer,
-        "10",
+        extension="10",
+        password=SECRET,
         caller_id=number,
         voicemail_enabled=True,
         voicemail_pin="1234",
@@ -53,7 +48,7 @@ def test_list_shows_only_own_accounts_with_their_columns(client_user, customer, 
         fwd_no_answer_sip=eleven,
         fwd_busy_kind=choices.ForwardKind.VOICEMAIL,
     )
-    make_account(other_customer, "77")
+    factories.sip_account(other_customer, extension="77", password=SECRET)
     html = html_of(client_user.get(LIST))
     assert '<h1 class="h3 mb-3">Konta SIP (Wewnętrzne)</h1>' in html
     assert "firmaabcde_10" in html and "firmaabcde_11" in html
@@ -64,8 +59,8 @@ def test_list_shows_only_own_accounts_with_their_columns(client_user, customer, 
 
 
 def test_list_search_by_extension_or_name(client_user, customer):
-    make_account(customer, "10", name="Sekretariat")
-    make_account(customer, "21", name="Księgowość")
+    factories.sip_account(customer, extension="10", password=SECRET, name="Sekretariat")
+    factories.sip_account(customer, extension="21", password=SECRET, name="Księgowość")
     html = html_of(client_user.get(LIST, {"q": "księg"}))
     assert "firmaabcde_21" in html and "firmaabcde_10" not in html
     html = html_of(client_user.get(LIST, {"q": "10"}))
@@ -74,9 +69,9 @@ def test_list_search_by_extension_or_name(client_user, customer):
 
 
 def test_list_sorts_numerically_by_extension_and_by_name(client_user, customer):
-    make_account(customer, "100", name="Anna")
-    make_account(customer, "20", name="Celina")
-    make_account(customer, "3000", name="Beata")
+    factories.sip_account(customer, extension="100", password=SECRET, name="Anna")
+    factories.sip_account(customer, extension="20", password=SECRET, name="Celina")
+    factories.sip_account(customer, extension="3000", password=SECRET, name="Beata")
     order = lambda html: re.findall(r"<code>firmaabcde_(\d+)</code>", html)  # noqa: E731
     assert order(html_of(client_user.get(LIST))) == ["20", "100", "3000"]
     assert order(html_of(client_user.get(LIST, {"sort": "-extension"}))) == ["3000", "100", "20"]
@@ -86,7 +81,8 @@ def test_list_sorts_numerically_by_extension_and_by_name(client_user, customer):
 
 
 def test_list_paginates_by_25(client_user, customer):
-    SipAccount.objects.bulk_create(SipAccount(customer=customer, extension=str(number)) for number in range(100, 130))
+    for number in range(100, 130):
+        factories.sip_account(customer, extension=str(number))
     first = html_of(client_user.get(LIST))
     assert "Strona 1 z 2" in first and first.count("<code>firmaabcde_") == 25
     second = html_of(client_user.get(LIST, {"page": 2}))
@@ -95,8 +91,8 @@ def test_list_paginates_by_25(client_user, customer):
 
 # ------------------------------------------------------------------ create
 def test_create_form_shows_sections_last_extension_and_no_greeting_file(client_user, customer):
-    make_account(customer, "15")
-    make_account(customer, "11")
+    factories.sip_account(customer, extension="15", password=SECRET)
+    factories.sip_account(customer, extension="11", password=SECRET)
     html = html_of(client_user.get(CREATE))
     for title in ("Ogólne", "Prezentacja numeru", "Poczta głosowa (Voice2Mail)", "Warunki przekierowania"):
         assert title in html
@@ -172,8 +168,14 @@ def test_garbage_input_is_a_form_error_not_a_crash(client_user, garbage):
 
 
 def test_a_forward_loop_is_refused_through_the_page(client_user, customer):
-    ten = make_account(customer, "10")
-    eleven = make_account(customer, "11", fwd_no_answer_kind=choices.ForwardKind.EXTENSION, fwd_no_answer_sip=ten)
+    ten = factories.sip_account(customer, extension="10", password=SECRET)
+    eleven = factories.sip_account(
+        customer,
+        extension="11",
+        password=SECRET,
+        fwd_no_answer_kind=choices.ForwardKind.EXTENSION,
+        fwd_no_answer_sip=ten,
+    )
     data = form_data(password="", password_confirm="", fwd_no_answer_kind="extension", fwd_no_answer_sip=eleven.pk)
     html = html_of(client_user.post(reverse("pbx:sip_account_edit", kwargs={"pk": ten.pk}), data))
     assert "Przekierowania tworzą pętlę: 10 → 11 → 10." in html
@@ -181,7 +183,7 @@ def test_a_forward_loop_is_refused_through_the_page(client_user, customer):
 
 # ------------------------------------------------------------------ edit
 def test_edit_goes_through_the_confirmation_and_keeps_the_password(client_user, customer):
-    account = make_account(customer, "10")
+    account = factories.sip_account(customer, extension="10", password=SECRET)
     hashes = (account.ha1_md5, account.ha1_sha256)
     url = reverse("pbx:sip_account_edit", kwargs={"pk": account.pk})
     page = html_of(client_user.get(url))
@@ -197,7 +199,7 @@ def test_edit_goes_through_the_confirmation_and_keeps_the_password(client_user, 
 
 
 def test_edit_no_keeps_everything(client_user, customer):
-    account = make_account(customer, "10")
+    account = factories.sip_account(customer, extension="10", password=SECRET)
     url = reverse("pbx:sip_account_edit", kwargs={"pk": account.pk})
     carried = hidden_fields(html_of(client_user.post(url, form_data(name="Inna", password="", password_confirm=""))))
     response = client_user.post(url, {**carried, "confirm": "no"})
@@ -206,7 +208,7 @@ def test_edit_no_keeps_everything(client_user, customer):
 
 
 def test_edit_extension_without_password_is_refused(client_user, customer):
-    account = make_account(customer, "10")
+    account = factories.sip_account(customer, extension="10", password=SECRET)
     url = reverse("pbx:sip_account_edit", kwargs={"pk": account.pk})
     html = html_of(client_user.post(url, form_data(extension="12", password="", password_confirm="")))
     assert "Aby zmienić numer wewnętrzny, wpisz nowe hasło" in html
@@ -214,10 +216,10 @@ def test_edit_extension_without_password_is_refused(client_user, customer):
 
 
 def test_edit_offers_only_own_targets(client_user, customer, other_customer):
-    account = make_account(customer, "10")
-    make_account(customer, "11", name="Księgowość")
-    make_account(other_customer, "12", name="Obca")
-    ExternalNumber.objects.create(customer=other_customer, number="+48111222333")
+    account = factories.sip_account(customer, extension="10", password=SECRET)
+    factories.sip_account(customer, extension="11", password=SECRET, name="Księgowość")
+    factories.sip_account(other_customer, extension="12", password=SECRET, name="Obca")
+    factories.external_number(other_customer, number="+48111222333")
     html = html_of(client_user.get(reverse("pbx:sip_account_edit", kwargs={"pk": account.pk})))
     assert "11 - Księgowość (firmaabcde_11)" in html
     assert "Obca" not in html and "+48111222333" not in html and "10 - Konto 10" not in html
@@ -225,10 +227,11 @@ def test_edit_offers_only_own_targets(client_user, customer, other_customer):
 
 # ------------------------------------------------------------------ detail
 def test_detail_shows_settings_read_only(client_user, customer):
-    number = ExternalNumber.objects.create(customer=customer, number="+48111222333")
-    account = make_account(
+    number = factories.external_number(customer, number="+48111222333")
+    account = factories.sip_account(
         customer,
-        "10",
+        extension="10",
+        password=SECRET,
         voicemail_enabled=True,
         voicemail_pin="2580",
         voicemail_email="biuro@firma.pl",
@@ -248,11 +251,11 @@ def test_detail_shows_settings_read_only(client_user, customer):
 
 # ------------------------------------------------------------------ delete
 def test_delete_lists_usages_and_refuses(client_user, customer):
-    target = make_account(customer, "11")
-    make_account(customer, "10", fwd_busy_kind=choices.ForwardKind.EXTENSION, fwd_busy_sip=target)
-    PhoneNumber.objects.create(
-        customer=customer, number="+48943401128", route_kind=choices.RouteKind.EXTENSION, route_sip=target
+    target = factories.sip_account(customer, extension="11", password=SECRET)
+    factories.sip_account(
+        customer, extension="10", password=SECRET, fwd_busy_kind=choices.ForwardKind.EXTENSION, fwd_busy_sip=target
     )
+    factories.phone_number(customer, number="+48943401128", route_kind=choices.RouteKind.EXTENSION, route_sip=target)
     url = reverse("pbx:sip_account_delete", kwargs={"pk": target.pk})
     page = html_of(client_user.get(url))
     assert "Cel przekierowania numeru wewnętrznego 10 Konto 10 (Zajęty)" in page
@@ -265,7 +268,7 @@ def test_delete_lists_usages_and_refuses(client_user, customer):
 
 
 def test_delete_an_unused_account_after_confirmation(client_user, customer):
-    account = make_account(customer, "10")
+    account = factories.sip_account(customer, extension="10", password=SECRET)
     url = reverse("pbx:sip_account_delete", kwargs={"pk": account.pk})
     assert "zostanie usunięty wraz ze wszystkimi ustawieniami" in html_of(client_user.get(url))
     assert SipAccount.objects.filter(pk=account.pk).exists()
@@ -276,7 +279,7 @@ def test_delete_an_unused_account_after_confirmation(client_user, customer):
 
 
 def test_other_customers_account_cannot_be_edited_or_deleted(client_user, other_customer):
-    foreign = make_account(other_customer, "10")
+    foreign = factories.sip_account(other_customer, extension="10", password=SECRET)
     edit = reverse("pbx:sip_account_edit", kwargs={"pk": foreign.pk})
     assert client_user.post(edit, {**form_data(name="Przejęte"), "confirm": "yes"}).status_code == 404
     assert client_user.post(reverse("pbx:sip_account_delete", kwargs={"pk": foreign.pk})).status_code == 404

@@ -9,8 +9,9 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from conferences.tests import factories as conferences_factories
 from pbx import choices
-from pbx.models import ExternalNumber, PhoneNumber, Queue, QueueAgent, Scheme, SipAccount
+from pbx.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -23,21 +24,21 @@ OFFICE_HOURS = {day: [["08:00", "16:00"]] for day in ("mon", "tue", "wed", "thu"
 @pytest.fixture
 def office(customer):
     """Extension 10 with voicemail, extension 11, and the number +48 94 340 1128 forwarded to 10."""
-    ten = SipAccount.objects.create(customer=customer, extension="10", name="Sekretariat", voicemail_enabled=True)
-    eleven = SipAccount.objects.create(customer=customer, extension="11", name="Biuro")
-    number = PhoneNumber.objects.create(
-        customer=customer, number="+48943401128", route_kind=choices.RouteKind.EXTENSION, route_sip=ten
+    ten = factories.sip_account(customer, extension="10", name="Sekretariat", voicemail_enabled=True)
+    eleven = factories.sip_account(customer, extension="11", name="Biuro")
+    number = factories.phone_number(
+        customer, number="+48943401128", route_kind=choices.RouteKind.EXTENSION, route_sip=ten
     )
     return {"ten": ten, "eleven": eleven, "number": number}
 
 
 @pytest.fixture
 def foreign(other_customer):
-    account = SipAccount.objects.create(customer=other_customer, extension="10", name="Obcy")
-    number = PhoneNumber.objects.create(
-        customer=other_customer, number="+48221112233", route_kind=choices.RouteKind.EXTENSION, route_sip=account
+    account = factories.sip_account(other_customer, extension="10", name="Obcy")
+    number = factories.phone_number(
+        other_customer, number="+48221112233", route_kind=choices.RouteKind.EXTENSION, route_sip=account
     )
-    scheme = Scheme.objects.create(customer=other_customer, name="Obcy schemat")
+    scheme = factories.scheme(other_customer, name="Obcy schemat")
     return {"account": account, "number": number, "scheme": scheme}
 
 
@@ -153,15 +154,15 @@ def test_outgoing_pin_question_and_wrong_pin(client_user, office):
 
 
 def test_queue_log_in_code(client_user, office, customer):
-    Queue.objects.create(customer=customer, name="Obsługa", number="1000")
+    factories.queue(customer, name="Obsługa", number="1000")
     response = client_user.get(URL, outgoing(office["eleven"], "1000*1"))
     assert "Numer wewnętrzny 11 Biuro loguje się jako konsultant kolejki Obsługa." in steps_text(response)
 
 
 def test_queue_question_lists_the_agents(client_user, office, customer):
-    queue = Queue.objects.create(customer=customer, name="Obsługa", number="1000", max_wait=60)
-    QueueAgent.objects.create(queue=queue, sip=office["ten"], position=0)
-    QueueAgent.objects.create(queue=queue, sip=office["eleven"], position=1)
+    queue = factories.queue(customer, name="Obsługa", number="1000", max_wait=60)
+    factories.queue_agent(queue, sip=office["ten"], position=0)
+    factories.queue_agent(queue, sip=office["eleven"], position=1)
     number = office["number"]
     number.route_kind, number.route_sip, number.route_queue = choices.RouteKind.QUEUE, None, queue
     number.save()
@@ -197,7 +198,7 @@ def scheme_graph(ten_pk: int) -> dict:
 
 
 def test_scheme_route_lists_the_visited_elements(client_user, office, customer):
-    scheme = Scheme.objects.create(customer=customer, name="Infolinia", graph=scheme_graph(office["ten"].pk))
+    scheme = factories.scheme(customer, name="Infolinia", graph=scheme_graph(office["ten"].pk))
     number = office["number"]
     number.route_kind, number.route_sip, number.route_scheme = choices.RouteKind.SCHEME, None, scheme
     number.save()
@@ -212,7 +213,7 @@ def test_scheme_route_lists_the_visited_elements(client_user, office, customer):
 
 
 def test_scheme_parameter_from_the_editor_traces_the_scheme_now(client_user, office, customer):
-    scheme = Scheme.objects.create(customer=customer, name="Nowy", graph=scheme_graph(office["ten"].pk))
+    scheme = factories.scheme(customer, name="Nowy", graph=scheme_graph(office["ten"].pk))
     response = client_user.get(URL, {"scheme": scheme.pk})
     assert response.status_code == 200
     assert response.context["traced"]
@@ -221,7 +222,7 @@ def test_scheme_parameter_from_the_editor_traces_the_scheme_now(client_user, off
 
 
 def test_public_holiday_on_a_weekday(client_user, office, customer):
-    scheme = Scheme.objects.create(customer=customer, name="Infolinia", graph=scheme_graph(office["ten"].pk))
+    scheme = factories.scheme(customer, name="Infolinia", graph=scheme_graph(office["ten"].pk))
     response = client_user.get(
         URL, {"direction": "incoming", "scheme": scheme.pk, "date": "2026-04-06", "time": "10:00"}
     )
@@ -282,7 +283,7 @@ def test_the_route_never_reaches_another_customers_objects(client_user, office, 
             "x": {"type": "extension", "label": "Obcy", "config": {"sip_account": foreign["account"].pk}, "exits": {}}
         },
     }
-    scheme = Scheme.objects.create(customer=customer, name="Podstępny", graph=graph)
+    scheme = factories.scheme(customer, name="Podstępny", graph=graph)
     response = client_user.get(URL, {"direction": "incoming", "scheme": scheme.pk, **WEDNESDAY})
     result = response.context["result"]
     assert result.outcome == "hangup"
@@ -291,8 +292,8 @@ def test_the_route_never_reaches_another_customers_objects(client_user, office, 
 
 
 def test_external_forward_with_active_presentation(client_user, office, customer):
-    external = ExternalNumber.objects.create(
-        customer=customer, number="+48600700800", presentation=choices.ExternalPresentation.ACTIVE
+    external = factories.external_number(
+        customer, number="+48600700800", presentation=choices.ExternalPresentation.ACTIVE
     )
     number = office["number"]
     number.route_kind, number.route_sip, number.route_external = choices.RouteKind.EXTERNAL, None, external
@@ -311,15 +312,8 @@ def test_reset_link_keeps_the_call_and_drops_the_answers(client_user, office):
 
 
 def test_a_number_routed_to_a_teleconference_room_asks_the_pin_up_to_three_times(client_user, customer):
-    from conferences.services import room_save
-    from panel.choices import Package
-
-    customer.package = Package.PREMIUM
-    customer.save(update_fields=["package"])
-    number = PhoneNumber.objects.create(customer=customer, number="+48324000004")
-    room = room_save(
-        customer=customer, name="Zarząd", pin="4545", number="*7556", max_participants=15, phone_number=number
-    )
+    number = factories.phone_number(customer, number="+48324000004")
+    room = conferences_factories.room(conferences_factories.premium(customer), phone_number=number)
     joined = client_user.get(URL, incoming(number))
     assert "to numer sali telekonferencyjnej „Zarząd”" in steps_text(joined)
     assert f'name="a-pin.conference.{room.pk}"' in joined.content.decode()

@@ -12,6 +12,7 @@ from mutagen.mp3 import MP3
 
 from pbx.models import SipAccount, VoicemailMessage
 from pbx.simulator.audio import tone_mp3
+from pbx.tests import factories
 from pbx.tests.audio_factory import make_mp3, make_ogg, make_wav, truncated_mp3
 from pbx.voicemail import (
     VoicemailRefused,
@@ -34,12 +35,8 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def account(customer) -> SipAccount:
-    return SipAccount.objects.create(
-        customer=customer,
-        extension="11",
-        name="Sprzedaż",
-        voicemail_enabled=True,
-        voicemail_email="sprzedaz@firma.example",
+    return factories.sip_account(
+        customer, extension="11", name="Sprzedaż", voicemail_enabled=True, voicemail_email="sprzedaz@firma.example"
     )
 
 
@@ -162,7 +159,7 @@ def test_a_withheld_caller_is_stored_empty(customer, account, caller):
 
 
 def test_another_customers_extension_is_not_found(customer, account, other_customer):
-    SipAccount.objects.create(customer=other_customer, extension="12")
+    factories.sip_account(other_customer, extension="12")
     with pytest.raises(VoicemailRefused) as refused:
         leave(customer, extension="12")
     assert refused.value.code == VoicemailRefused.UNKNOWN_EXTENSION
@@ -315,7 +312,7 @@ def test_deleting_asks_first_then_deletes(client_user, customer, account):
 
 def test_a_message_of_another_account_of_the_same_customer_is_404_under_this_account(client_user, customer, account):
     message = leave(customer).message
-    other_account = SipAccount.objects.create(customer=customer, extension="12")
+    other_account = factories.sip_account(customer, extension="12")
     url = reverse("pbx:voicemail_message", kwargs={"pk": other_account.pk, "message_pk": message.pk})
     assert client_user.get(url).status_code == 404
     assert client_user.post(url, {"heard": "1"}).status_code == 404

@@ -8,8 +8,9 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from panel.models import ApiToken
-from pbx.models import SipAccount, VoicemailMessage
+from pbx.models import VoicemailMessage
 from pbx.simulator.audio import tone_mp3
+from pbx.tests import factories
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/voicemail/"
@@ -22,7 +23,7 @@ def media(settings, tmp_path):
 
 @pytest.fixture
 def account(customer):
-    return SipAccount.objects.create(customer=customer, extension="11", voicemail_enabled=True)
+    return factories.sip_account(customer, extension="11", voicemail_enabled=True)
 
 
 @pytest.fixture
@@ -122,7 +123,7 @@ def test_a_json_body_is_refused_with_a_clear_message(api, account):
 
 
 def test_another_customers_extension_is_404_like_a_missing_one(api, account, other_customer):
-    SipAccount.objects.create(customer=other_customer, extension="12")
+    factories.sip_account(other_customer, extension="12")
     theirs = api.post(URL, upload(extension="12"), format="multipart")
     missing = api.post(URL, upload(extension="99"), format="multipart")
     assert theirs.status_code == missing.status_code == 404
@@ -131,7 +132,7 @@ def test_another_customers_extension_is_404_like_a_missing_one(api, account, oth
 
 
 def test_the_other_customers_key_stores_in_its_own_account_only(account, other_customer):
-    theirs = SipAccount.objects.create(customer=other_customer, extension="11")
+    theirs = factories.sip_account(other_customer, extension="11")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {ApiToken.issue(customer=other_customer, name='B')[1]}")
     assert client.post(URL, upload(), format="multipart").status_code == 201

@@ -10,7 +10,8 @@ import pytest
 from recordings import services
 from recordings.ftp.certs import generate_self_signed_certificate
 from recordings.storage import LocalRecordingStorage
-from recordings.testing import random_audio_bytes, running_ftp_server, store_recording
+from recordings.testing import random_audio_bytes, running_ftp_server
+from recordings.tests import factories
 
 
 @pytest.fixture
@@ -41,17 +42,17 @@ class FtpWorld:
 def ftp_world(transactional_db, customer, other_customer, storage) -> FtpWorld:
     """A 2026-03-29 recording for each customer; the FTP server thread sees them (committed data)."""
     content = random_audio_bytes(300_000, seed=1)
-    mine = store_recording(
+    mine = factories.recording(
         customer, started_at=datetime(2026, 3, 29, 2, 30, tzinfo=UTC), content=content, storage=storage
     )
-    store_recording(
+    factories.recording(
         customer,
         started_at=datetime(2026, 3, 30, 9, 0, tzinfo=UTC),
         content=random_audio_bytes(1000, seed=2),
         storage=storage,
         direction="out",
     )
-    theirs = store_recording(
+    theirs = factories.recording(
         other_customer,
         started_at=datetime(2026, 3, 29, 2, 30, tzinfo=UTC),
         content=random_audio_bytes(2000, seed=3),

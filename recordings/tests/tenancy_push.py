@@ -2,11 +2,12 @@
 
 from datetime import date
 
+from recordings.tests import factories
+
 
 def _push_run_of(customer):
-    from recordings.models import PushRun
 
-    run = PushRun.objects.create(customer=customer, day=date(2026, 3, 29), status="failed", error="Test error")
+    run = factories.push_run(customer, day=date(2026, 3, 29), status="failed", error="Test error")
     return {"pk": run.pk}
 
 

@@ -7,13 +7,14 @@ from datetime import timedelta
 from django.utils import timezone
 
 from recordings.storage import get_storage
-from recordings.testing import random_audio_bytes, store_recording
+from recordings.testing import random_audio_bytes
+from recordings.tests import factories
 from recordings.zipper import export_path
 
 
 def recent_recording(customer) -> dict:
     """A recording of `customer` from yesterday (inside the panel's 30 days), with its file; the URL kwargs."""
-    recording = store_recording(
+    recording = factories.recording(
         customer,
         started_at=timezone.now() - timedelta(days=1),
         content=random_audio_bytes(2000),

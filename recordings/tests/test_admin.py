@@ -8,7 +8,7 @@ from django.urls import reverse
 from recordings import services
 from recordings.choices import FtpEvent
 from recordings.models import FtpAccount
-from recordings.testing import store_recording
+from recordings.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -20,9 +20,9 @@ def admin_client(client, operator):
 
 
 def test_recordings_list_shows_customer_and_total_size(admin_client, customer, other_customer, storage):
-    store_recording(customer, started_at=datetime(2026, 3, 29, 8, tzinfo=UTC), content=b"x" * 1500, storage=storage)
-    store_recording(customer, started_at=datetime(2026, 3, 29, 9, tzinfo=UTC), content=b"x" * 1500, storage=storage)
-    store_recording(other_customer, started_at=datetime(2026, 3, 29, 9, tzinfo=UTC), content=b"y", storage=storage)
+    factories.recording(customer, started_at=datetime(2026, 3, 29, 8, tzinfo=UTC), content=b"x" * 1500, storage=storage)
+    factories.recording(customer, started_at=datetime(2026, 3, 29, 9, tzinfo=UTC), content=b"x" * 1500, storage=storage)
+    factories.recording(other_customer, started_at=datetime(2026, 3, 29, 9, tzinfo=UTC), content=b"y", storage=storage)
     url = reverse("admin:recordings_recording_changelist")
     page = admin_client.get(url).content.decode()
     assert "Pokazane nagrania: 3, łączny rozmiar" in page
@@ -33,7 +33,9 @@ def test_recordings_list_shows_customer_and_total_size(admin_client, customer, o
 
 
 def test_recordings_cannot_be_added_or_deleted_in_the_admin(admin_client, customer, storage):
-    recording = store_recording(customer, started_at=datetime(2026, 3, 29, tzinfo=UTC), content=b"x", storage=storage)
+    recording = factories.recording(
+        customer, started_at=datetime(2026, 3, 29, tzinfo=UTC), content=b"x", storage=storage
+    )
     assert admin_client.get(reverse("admin:recordings_recording_add")).status_code == 403
     assert admin_client.get(reverse("admin:recordings_recording_delete", args=[recording.pk])).status_code == 403
     assert admin_client.get(reverse("admin:recordings_recording_change", args=[recording.pk])).status_code == 200

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from billing.models import CallRecord
+from billing.tests import factories as billing_factories
 from panel.models import ApiToken
 from pbx.tests.audio_factory import make_mp3, make_wav, truncated_mp3
 from recordings.models import Recording
@@ -124,15 +124,15 @@ def test_unreported_call_without_its_data_answers_400(client, customer, key, sto
 
 
 def test_reported_call_needs_no_data_with_the_upload(client, customer, key, storage):
-    CallRecord.objects.create(
-        customer=customer,
+    billing_factories.call_record(
+        customer,
         call_id="reported",
         started_at=datetime(2026, 2, 1, 9, 0, tzinfo=UTC),
-        ended_at=datetime(2026, 2, 1, 9, 5, tzinfo=UTC),
+        wait_seconds=0,
+        talk_seconds=300,
         direction="out",
         caller="10",
         callee="+48501222333",
-        disposition="answered",
     )
     response = client.post(
         URL,
@@ -144,15 +144,15 @@ def test_reported_call_needs_no_data_with_the_upload(client, customer, key, stor
 
 
 def test_another_customers_call_cannot_be_referenced(client, customer, other_customer, key, storage):
-    CallRecord.objects.create(
-        customer=other_customer,
+    billing_factories.call_record(
+        other_customer,
         call_id="theirs",
         started_at=datetime(2026, 2, 1, 9, 0, tzinfo=UTC),
-        ended_at=datetime(2026, 2, 1, 9, 5, tzinfo=UTC),
+        wait_seconds=0,
+        talk_seconds=300,
         direction="out",
         caller="1",
         callee="2",
-        disposition="answered",
     )
     response = client.post(
         URL,

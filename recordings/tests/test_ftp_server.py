@@ -10,10 +10,12 @@ import time
 
 import pytest
 
+from panel.tests import factories as panel_factories
 from recordings.choices import FtpEvent
 from recordings.ftp.guard import LoginGuard
 from recordings.models import FtpAccount, FtpLogEntry
 from recordings.testing import free_port_range, ftp_client, running_ftp_server, wait_until
+from recordings.tests import factories
 
 TIMEOUT = 5
 
@@ -224,10 +226,9 @@ def test_another_customer_sees_only_its_own_files(ftp_world, ftp_server):
 
 
 def test_a_customer_without_recordings_gets_an_empty_folder(ftp_world, ftp_server):
-    from panel.models import Customer
     from recordings.services import ftp_password_regenerate
 
-    newcomer = Customer.objects.create(name="Nowa Firma", prefix="nowafirma")
+    newcomer = panel_factories.customer(name="Nowa Firma", prefix="nowafirma")
     client = logged_in(ftp_server, ftp_world, login="nowafirma", password=ftp_password_regenerate(customer=newcomer))
     assert client.nlst() == []
     assert client.pwd() == "/"
@@ -427,10 +428,10 @@ def test_stopping_the_server_closes_client_connections(ftp_world):
 def test_a_large_recording_arrives_whole_and_resumes_anywhere(ftp_world, ftp_server, customer):
     from datetime import UTC, datetime
 
-    from recordings.testing import random_audio_bytes, store_recording
+    from recordings.testing import random_audio_bytes
 
     content = random_audio_bytes(3 * 1024 * 1024 + 12_345, seed=7)  # several sendfile() calls
-    recording = store_recording(
+    recording = factories.recording(
         customer, started_at=datetime(2026, 3, 29, 4, 0, tzinfo=UTC), content=content, storage=ftp_world.storage
     )
     path = "/" + recording.path.split("/", 1)[1]

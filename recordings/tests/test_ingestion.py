@@ -12,8 +12,9 @@ import pytest
 from django.core.management import call_command
 from mutagen.mp3 import MP3
 
-from billing.models import CallRecord, Service
+from billing.models import Service
 from billing.services import service_activate
+from billing.tests import factories as billing_factories
 from pbx.tests.audio_factory import make_mp3, make_ogg, make_wav, truncated_mp3
 from recordings.ingestion import IngestionRefused, recording_ingest
 from recordings.models import Recording
@@ -130,15 +131,15 @@ def test_the_service_counts_at_the_calls_start_not_at_the_upload(other_customer,
 
 
 def test_call_data_comes_from_the_customers_call_record(customer, storage):
-    CallRecord.objects.create(
-        customer=customer,
+    billing_factories.call_record(
+        customer,
         call_id="known",
         started_at=datetime(2026, 1, 5, 23, 59, 59, tzinfo=UTC),
-        ended_at=datetime(2026, 1, 6, 0, 5, tzinfo=UTC),
+        wait_seconds=1,
+        talk_seconds=300,  # ends at 00:05 UTC
         direction="in",
         caller="+48600700800",
         callee="10",
-        disposition="answered",
     )
     result = recording_ingest(customer=customer, call_id="known", fileobj=io.BytesIO(make_mp3(1.0)))
     # 23:59:59 UTC is 00:59:59 on the next day in Warsaw: the folder follows the local date.
@@ -146,15 +147,8 @@ def test_call_data_comes_from_the_customers_call_record(customer, storage):
 
 
 def test_another_customers_call_record_is_not_used(customer, other_customer, storage):
-    CallRecord.objects.create(
-        customer=other_customer,
-        call_id="theirs",
-        started_at=STARTED,
-        ended_at=STARTED + timedelta(minutes=1),
-        direction="in",
-        caller="1",
-        callee="2",
-        disposition="answered",
+    billing_factories.call_record(
+        other_customer, call_id="theirs", started_at=STARTED, wait_seconds=0, direction="in", caller="1", callee="2"
     )
     with pytest.raises(IngestionRefused, match="started_at") as refused:
         recording_ingest(customer=customer, call_id="theirs", fileobj=io.BytesIO(make_mp3(1.0)))

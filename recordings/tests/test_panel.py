@@ -15,7 +15,8 @@ from billing.models import Subscription
 from recordings import zipper
 from recordings.models import Recording
 from recordings.storage import get_storage
-from recordings.testing import random_audio_bytes, store_recording
+from recordings.testing import random_audio_bytes
+from recordings.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def storage(settings, tmp_path):
 
 def recording(customer, storage, *, age=timedelta(hours=2), size=5000, seed=1, **fields):
     fields.setdefault("call_id", f"call-{seed}-{age.total_seconds():.0f}")
-    return store_recording(
+    return factories.recording(
         customer,
         started_at=timezone.now() - age,
         content=random_audio_bytes(size, seed=seed),

@@ -8,7 +8,7 @@ from django.urls import reverse
 from billing.models import Service
 from billing.services import service_activate
 from recordings import retention
-from recordings.testing import store_recording
+from recordings.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -25,12 +25,12 @@ def admin_client(client, operator):
 def recordings(customer, other_customer, storage):
     at = datetime(2026, 3, 29, 8, tzinfo=UTC)
     mine = [
-        store_recording(
+        factories.recording(
             customer, started_at=at + timedelta(hours=n), content=b"x" * 1500, storage=storage, call_id=f"m{n}"
         )
         for n in range(2)
     ]
-    theirs = store_recording(other_customer, started_at=at, content=b"y" * 100, storage=storage, call_id="t")
+    theirs = factories.recording(other_customer, started_at=at, content=b"y" * 100, storage=storage, call_id="t")
     return mine, theirs
 
 
@@ -72,7 +72,7 @@ def test_totals_page_is_for_operators_only(client_user, recordings):
 
 def test_retention_log_is_listed_for_operators(admin_client, customer, storage):
     now = datetime(2026, 6, 15, tzinfo=UTC)
-    store_recording(customer, started_at=now - timedelta(days=40), content=b"z" * 10, storage=storage)
+    factories.recording(customer, started_at=now - timedelta(days=40), content=b"z" * 10, storage=storage)
     retention.retention_run(now=now, storage=storage)
     page = admin_client.get(reverse("admin:recordings_retentionlog_changelist")).content.decode()
     assert "firmaabcde" in page

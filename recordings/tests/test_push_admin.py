@@ -5,10 +5,11 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from recordings.models import PushRun, PushTarget
+from recordings.models import PushTarget
 from recordings.push.choices import PushProtocol, PushRunStatus
 from recordings.push.services import push_target_save
 from recordings.push.testing import push_settings
+from recordings.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -20,8 +21,8 @@ def admin_client(client, operator):
 
 
 def test_failed_runs_are_listed_with_their_reason(admin_client, customer, other_customer):
-    PushRun.objects.create(customer=customer, day=date(2026, 3, 29), status=PushRunStatus.FAILED, error="Zły login")
-    PushRun.objects.create(customer=other_customer, day=date(2026, 3, 29), status=PushRunStatus.DONE)
+    factories.push_run(customer, day=date(2026, 3, 29), status=PushRunStatus.FAILED, error="Zły login")
+    factories.push_run(other_customer, day=date(2026, 3, 29), status=PushRunStatus.DONE)
     page = admin_client.get(reverse("admin:recordings_pushrun_changelist"), {"status__exact": "failed"})
     content = page.content.decode()
     assert page.status_code == 200
@@ -34,7 +35,7 @@ def test_push_again_action_queues_the_days(admin_client, customer, monkeypatch, 
         "recordings.jobs_push.enqueue_push_unique",
         lambda customer_id, days, recheck=False: queued.append((customer_id, days, recheck)),
     )
-    run = PushRun.objects.create(customer=customer, day=date(2026, 3, 29), status=PushRunStatus.FAILED)
+    run = factories.push_run(customer, day=date(2026, 3, 29), status=PushRunStatus.FAILED)
     with django_capture_on_commit_callbacks(execute=True):
         admin_client.post(
             reverse("admin:recordings_pushrun_changelist"),

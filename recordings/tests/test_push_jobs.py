@@ -16,6 +16,7 @@ from recordings.push.days import previous_local_day
 from recordings.push.services import push_target_save
 from recordings.push.testing import push_settings, recordings_of_day, switch_push_on, writable_ftp_server
 from recordings.storage import get_storage
+from recordings.tests import factories
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -82,7 +83,7 @@ def test_a_failing_push_is_retried_by_rq_and_the_backlog_is_sent_oldest_first(rq
     older = yesterday - timedelta(days=3)
     recordings_of_day(customer, day=older, count=1, storage=recordings_root)
     recordings_of_day(customer, day=yesterday, count=1, storage=recordings_root, seed=9)
-    PushRun.objects.create(customer=customer, day=older, status=PushRunStatus.FAILED, failed_nights=1)
+    factories.push_run(customer, day=older, status=PushRunStatus.FAILED, failed_nights=1)
     faults.crash_after_files = 0  # the target accepts log-ins but dies on the first file
 
     jobs_push.push_nightly()

@@ -8,7 +8,7 @@ import paramiko
 import pytest
 from django.core import mail
 
-from recordings.models import PushConfirmation, PushRun
+from recordings.models import PushConfirmation
 from recordings.naming import LOCAL_ZONE
 from recordings.push import selectors, services, transports
 from recordings.push.choices import ConfirmationMethod, PushProtocol, PushRunStatus
@@ -20,7 +20,8 @@ from recordings.push.testing import (
     switch_push_on,
     writable_ftp_server,
 )
-from recordings.testing import random_audio_bytes, store_recording
+from recordings.testing import random_audio_bytes
+from recordings.tests import factories
 from recordings.tests.sftp_server import SftpTestServer
 
 pytestmark = pytest.mark.django_db
@@ -92,10 +93,10 @@ def push(customer, storage, day=DAY, **options):
 def test_every_recording_of_the_day_is_uploaded_verified_and_renamed(pushing, target, storage):
     configure(pushing, target)
     recordings = recordings_of_day(pushing, day=DAY, count=3, storage=storage, size=150_000)
-    store_recording(  # the day before and after are not part of this push
+    factories.recording(  # the day before and after are not part of this push
         pushing, started_at=datetime(2026, 3, 28, 23, 59, tzinfo=LOCAL_ZONE), content=b"x" * 10, storage=storage
     )
-    store_recording(
+    factories.recording(
         pushing, started_at=datetime(2026, 3, 30, 0, 0, tzinfo=LOCAL_ZONE), content=b"y" * 10, storage=storage
     )
 
@@ -545,7 +546,7 @@ def test_only_one_push_of_a_day_runs_at_a_time(pushing, ftp, storage):
     configure(pushing, ftp)
     recordings_of_day(pushing, day=DAY, count=1, storage=storage)
     now = datetime.now(UTC)
-    PushRun.objects.create(customer=pushing, day=DAY, status=PushRunStatus.RUNNING, heartbeat_at=now)
+    factories.push_run(pushing, day=DAY, status=PushRunStatus.RUNNING, heartbeat_at=now)
 
     busy = services.push_day(customer=pushing, day=DAY, storage=storage, now=now)
 
@@ -626,20 +627,20 @@ def test_backlog_is_yesterday_plus_unfinished_days_of_the_week_oldest_first(push
         (date(2026, 4, 5), PushRunStatus.DONE),
         (date(2026, 4, 7), PushRunStatus.QUEUED),
     ):
-        PushRun.objects.create(customer=pushing, day=day, status=status)
+        factories.push_run(pushing, day=day, status=status)
     assert selectors.backlog_days(customer=pushing, now=now) == [date(2026, 4, 3), date(2026, 4, 7), date(2026, 4, 9)]
 
 
 def test_the_autumn_day_has_25_hours_of_recordings(pushing, ftp, storage):
     configure(pushing, ftp)
     autumn = date(2026, 10, 25)
-    early = store_recording(
+    early = factories.recording(
         pushing, started_at=datetime(2026, 10, 24, 22, 30, tzinfo=UTC), content=b"a" * 50, storage=storage
     )  # 00:30 local (CEST)
-    late = store_recording(
+    late = factories.recording(
         pushing, started_at=datetime(2026, 10, 25, 22, 50, tzinfo=UTC), content=b"b" * 50, storage=storage
     )  # 23:50 local (CET)
-    store_recording(  # 00:10 local on the 26th
+    factories.recording(  # 00:10 local on the 26th
         pushing, started_at=datetime(2026, 10, 25, 23, 10, tzinfo=UTC), content=b"c" * 50, storage=storage
     )
     run = services.push_day(

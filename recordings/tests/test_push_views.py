@@ -20,6 +20,7 @@ from recordings.push.testing import (
     switch_push_on,
     writable_ftp_server,
 )
+from recordings.tests import factories
 from recordings.tests.sftp_server import SftpTestServer
 
 pytestmark = pytest.mark.django_db
@@ -256,12 +257,8 @@ def test_forgetting_the_key(pushing, client_user):
 
 
 def test_history_lists_runs_with_status_counts_and_errors(pushing, client_user):
-    PushRun.objects.create(
-        customer=pushing, day=date(2026, 3, 29), status=PushRunStatus.DONE, uploaded_count=7, total_count=7
-    )
-    PushRun.objects.create(
-        customer=pushing, day=date(2026, 3, 30), status=PushRunStatus.FAILED, error="Serwer odmówił logowania"
-    )
+    factories.push_run(pushing, day=date(2026, 3, 29), status=PushRunStatus.DONE, uploaded_count=7, total_count=7)
+    factories.push_run(pushing, day=date(2026, 3, 30), status=PushRunStatus.FAILED, error="Serwer odmówił logowania")
     page = client_user.get(PUSH_URL).content.decode()
     assert "Historia przesyłania" in page
     assert "2026-03-29" in page and "2026-03-30" in page and "Serwer odmówił logowania" in page
@@ -273,14 +270,14 @@ def test_history_lists_runs_with_status_counts_and_errors(pushing, client_user):
 
 def test_history_paginates(pushing, client_user):
     for offset in range(30):
-        PushRun.objects.create(customer=pushing, day=date(2026, 1, 1) + timedelta(days=offset))
+        factories.push_run(pushing, day=date(2026, 1, 1) + timedelta(days=offset))
     page = client_user.get(reverse("recordings:push_history")).content.decode()
     assert "Strona 1 z 2" in page
 
 
 def test_run_detail_and_another_customers_run(pushing, client_user, other_customer):
-    mine = PushRun.objects.create(customer=pushing, day=date(2026, 3, 29), status=PushRunStatus.FAILED, error="x")
-    theirs = PushRun.objects.create(customer=other_customer, day=date(2026, 3, 29), error="Ich błąd")
+    mine = factories.push_run(pushing, day=date(2026, 3, 29), status=PushRunStatus.FAILED, error="x")
+    theirs = factories.push_run(other_customer, day=date(2026, 3, 29), error="Ich błąd")
     assert client_user.get(reverse("recordings:push_run", args=[mine.pk])).status_code == 200
     assert client_user.get(reverse("recordings:push_run", args=[theirs.pk])).status_code == 404
     assert client_user.get(reverse("recordings:push_run", args=[999999])).status_code == 404

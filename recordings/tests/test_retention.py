@@ -14,7 +14,8 @@ from recordings import retention
 from recordings.models import Recording, RetentionLog
 from recordings.services import retention_change
 from recordings.storage import LocalRecordingStorage
-from recordings.testing import random_audio_bytes, store_recording
+from recordings.testing import random_audio_bytes
+from recordings.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +37,7 @@ def extend(customer, quantity: int, *, at: datetime = NOW - timedelta(days=400))
 
 def recording_aged(customer, storage, age: timedelta, *, size: int = 1000, now: datetime = NOW, **fields):
     started_at = now - age
-    return store_recording(
+    return factories.recording(
         customer,
         started_at=started_at,
         content=random_audio_bytes(size, seed=int(age.total_seconds())),

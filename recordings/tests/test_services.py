@@ -14,7 +14,8 @@ from recordings import selectors, services
 from recordings.choices import FtpEvent
 from recordings.crypto import SecretUnreadable, decrypt_secret, encrypt_secret, generate_password, verify_secret
 from recordings.models import FtpAccount, FtpLogEntry, Recording
-from recordings.testing import random_audio_bytes, store_recording
+from recordings.testing import random_audio_bytes
+from recordings.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -102,7 +103,7 @@ def test_generated_passwords_avoid_look_alike_characters():
 
 def test_recording_save_stores_file_and_row_together(customer, storage):
     content = random_audio_bytes(10_000)
-    recording = store_recording(
+    recording = factories.recording(
         customer,
         started_at=datetime(2026, 3, 29, 2, 30, tzinfo=UTC),
         content=content,
@@ -117,7 +118,7 @@ def test_recording_save_stores_file_and_row_together(customer, storage):
     assert recording.sha256 == hashlib.sha256(content).hexdigest()
     with storage.open(recording.path) as handle:
         assert handle.read() == content
-    second = store_recording(  # another call at the same second between the same numbers
+    second = factories.recording(  # another call at the same second between the same numbers
         customer,
         started_at=datetime(2026, 3, 29, 2, 30, tzinfo=UTC),
         content=b"again",
@@ -134,35 +135,32 @@ def test_recording_save_removes_the_file_when_the_row_cannot_be_saved(customer, 
     started_at = datetime(2026, 3, 29, 2, 30, tzinfo=UTC)
     taken = "firmaabcde/2026/03/29/2026-03-29_04-30-00_in_48221234567_10.mp3"
     # A row that claims the name although its file is gone: the database refuses the duplicate path.
-    Recording.objects.create(
-        customer=customer,
+    factories.recording(
+        customer,
         call_id="old",
         started_at=started_at,
         direction="in",
         caller="48221234567",
         callee="10",
         path=taken,
-        size_bytes=1,
-        sha256="0" * 64,
-        duration_seconds=Decimal("1"),
     )
     with pytest.raises(Exception, match="(?i)unique"):
-        store_recording(customer, started_at=started_at, content=b"new", storage=storage)
+        factories.recording(customer, started_at=started_at, content=b"new", storage=storage)
     assert not os.path.exists(storage.root / taken)
     assert Recording.objects.count() == 1
 
 
 def test_recording_save_refuses_an_unknown_direction(customer, storage):
     with pytest.raises(ValueError, match="direction"):
-        store_recording(
+        factories.recording(
             customer, started_at=datetime(2026, 1, 1, tzinfo=UTC), content=b"x", storage=storage, direction="sideways"
         )
     assert not storage.root.exists() or storage.listdir("") == []
 
 
 def test_recordings_are_read_per_customer(customer, other_customer, storage):
-    store_recording(customer, started_at=datetime(2026, 1, 1, tzinfo=UTC), content=b"a", storage=storage)
-    store_recording(other_customer, started_at=datetime(2026, 1, 1, tzinfo=UTC), content=b"b", storage=storage)
+    factories.recording(customer, started_at=datetime(2026, 1, 1, tzinfo=UTC), content=b"a", storage=storage)
+    factories.recording(other_customer, started_at=datetime(2026, 1, 1, tzinfo=UTC), content=b"b", storage=storage)
     assert [r.customer for r in selectors.recording_list(customer=customer)] == [customer]
     assert [r.customer for r in selectors.recording_list(customer=other_customer)] == [other_customer]
 
@@ -176,7 +174,7 @@ def test_ftp_log_entries_are_scoped_by_customer(customer, other_customer):
 
 
 def test_stored_files_can_be_read_from_an_offset(customer, storage):
-    recording = store_recording(
+    recording = factories.recording(
         customer, started_at=datetime(2026, 1, 1, tzinfo=UTC), content=b"0123456789", storage=storage
     )
     with storage.open(recording.path) as handle:
@@ -189,10 +187,10 @@ def test_a_call_has_one_recording_in_the_database_too(customer, other_customer, 
     from django.db import IntegrityError, transaction
 
     started = datetime(2026, 3, 29, 2, 30, tzinfo=UTC)
-    store_recording(customer, started_at=started, content=b"first", storage=storage, call_id="pbx-1")
-    store_recording(other_customer, started_at=started, content=b"other", storage=storage, call_id="pbx-1")
+    factories.recording(customer, started_at=started, content=b"first", storage=storage, call_id="pbx-1")
+    factories.recording(other_customer, started_at=started, content=b"other", storage=storage, call_id="pbx-1")
     with pytest.raises(IntegrityError), transaction.atomic():
-        store_recording(customer, started_at=started, content=b"second", storage=storage, call_id="pbx-1")
+        factories.recording(customer, started_at=started, content=b"second", storage=storage, call_id="pbx-1")
     assert Recording.objects.for_customer(customer).count() == 1
     assert [entry.name for entry in storage.listdir(f"{customer.prefix}/2026/03/29")] == [  # the second file: removed
         Recording.objects.for_customer(customer).get().file_name

@@ -11,7 +11,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from billing.choices import CallDirection, Disposition
-from billing.history.testing import make_call
+from billing.tests import factories as billing_factories
+from recordings.tests import factories as recordings_factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -48,15 +49,15 @@ def calls(customer):
     def ago(hours: int):
         return max(now - timedelta(hours=hours), min(month_start + timedelta(seconds=3 - hours), now))
 
-    outgoing = make_call(
-        customer=customer,
+    outgoing = billing_factories.call_record(
+        customer,
         started_at=ago(2),
         callee="48600100200",
         cost_net="1.10",
         talk_seconds=125,
     )
-    make_call(
-        customer=customer,
+    billing_factories.call_record(
+        customer,
         started_at=ago(1),
         direction=CallDirection.INBOUND,
         caller="48501222333",
@@ -72,9 +73,8 @@ def test_filter_the_history_and_play_a_recording(logged_in_page, live_server, cu
     can_play = recordings_can_play()
     if can_play:
         from recordings.storage import get_storage
-        from recordings.testing import store_recording
 
-        store_recording(
+        recordings_factories.recording(
             customer,
             started_at=calls.started_at,
             content=small_mp3(tmp_path),

@@ -6,13 +6,14 @@ import pytest
 from playwright.sync_api import expect
 
 from callback.models import AuthorizedNumber
-from pbx.models import OutgoingSms, PhoneNumber
+from pbx.models import OutgoingSms
+from pbx.tests import factories as pbx_factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_authorize_a_number_with_the_cost_statement(logged_in_page, live_server, customer):
-    PhoneNumber.objects.create(customer=customer, number="+48221234567")
+    pbx_factories.phone_number(customer, number="+48221234567")
     page = logged_in_page
     page.locator("#main-menu").get_by_role("button", name="Centrala PRO", exact=True).click()
     page.locator("#main-menu").get_by_role("link", name="Rozmowa na SMSa / Wdzwoń się", exact=True).click()

@@ -7,13 +7,14 @@ from playwright.sync_api import expect
 
 from conferences.models import ConferenceRoom
 from conferences.simulator import simulate_dial_in, simulate_leave
-from pbx.models import PhoneNumber
+from conferences.tests import factories as conferences_factories
+from pbx.tests import factories as pbx_factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_buy_create_a_room_and_watch_the_live_view(logged_in_page, live_server, customer, rq):
-    PhoneNumber.objects.create(customer=customer, number="+48324000004", description="Telekonferencje")
+    pbx_factories.phone_number(customer, number="+48324000004", description="Telekonferencje")
     page = logged_in_page
     page.locator("#main-menu").get_by_role("button", name="Wirtualna Centrala", exact=True).click()
     page.locator("#main-menu").get_by_role("link", name="Telekonferencje", exact=True).click()
@@ -61,12 +62,7 @@ def test_buy_create_a_room_and_watch_the_live_view(logged_in_page, live_server, 
 def test_call_a_participant_in_now(logged_in_page, live_server, customer, rq):
     from rq import SimpleWorker
 
-    from conferences import services
-    from panel.choices import Package
-
-    customer.package = Package.PREMIUM
-    customer.save(update_fields=["package"])
-    room = services.room_save(customer=customer, name="Zarząd", pin="4545", number="*7556", max_participants=15)
+    room = conferences_factories.room(conferences_factories.premium(customer))
     page = logged_in_page
     page.goto(f"{live_server.url}/conferences/")
     page.get_by_role("row").filter(has_text="Zarząd").get_by_role(

@@ -8,9 +8,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from pbx.kamailio.choices import HealthState
-from pbx.kamailio.models import SipHealth
 from pbx.simulator.live import answer_call, end_call, start_call
-from pbx.tests.kamailio_support import insert_location, make_account
+from pbx.tests import factories as pbx_factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 POLL_WAIT_MS = 12_000  # the cards refresh every 5 s
@@ -31,12 +30,12 @@ def test_calls_in_progress_are_counted_live_on_the_dashboard(logged_in_page, cus
 
 
 def test_a_failing_extension_is_flagged_on_the_dashboard_and_its_registration_shown(logged_in_page, customer):
-    account = make_account(customer, "10", monitor_health=True)
-    now = timezone.now()
-    SipHealth.objects.create(
-        customer=customer, sip_account=account, state=HealthState.NO_ANSWER, checked_at=now, failing_since=now
+    account = pbx_factories.sip_account(
+        customer, extension="10", password=pbx_factories.SIP_PASSWORD, monitor_health=True
     )
-    insert_location(
+    now = timezone.now()
+    pbx_factories.sip_health(account, state=HealthState.NO_ANSWER, checked_at=now, failing_since=now)
+    pbx_factories.registration(
         f"{customer.prefix}_10",
         expires=now + datetime.timedelta(minutes=10),
         received="sip:198.51.100.4:40123",

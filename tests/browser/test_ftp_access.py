@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import expect
 
 from recordings.storage import LocalRecordingStorage
-from recordings.testing import ftp_client, running_ftp_server, store_recording
+from recordings.testing import ftp_client, running_ftp_server
+from recordings.tests import factories as recordings_factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_revealed_password_logs_in_to_the_ftp_server(logged_in_page, live_server, customer, tmp_path):
     page = logged_in_page
     storage = LocalRecordingStorage(tmp_path / "recordings")
-    recording = store_recording(
+    recording = recordings_factories.recording(
         customer, started_at=datetime(2026, 3, 29, 2, 30, tzinfo=UTC), content=b"ID3 recording", storage=storage
     )
 

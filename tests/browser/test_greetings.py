@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from pbx.models import SipAccount
+from pbx.tests import factories as pbx_factories
 from pbx.tests.audio_factory import make_wav
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def account(customer, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    return SipAccount.objects.create(customer=customer, extension="10", name="Biuro", voicemail_enabled=True)
+    return pbx_factories.sip_account(customer, extension="10", name="Biuro", voicemail_enabled=True)
 
 
 def test_upload_a_wav_greeting_and_play_it(logged_in_page, live_server, account):

@@ -9,8 +9,9 @@ import pytest
 from playwright.sync_api import expect
 
 from billing.models import CallRecord
-from pbx.models import ExternalNumber, MonitorSession, SipAccount
+from pbx.models import MonitorSession
 from pbx.simulator.live import answer_call, end_call, start_call
+from pbx.tests import factories as pbx_factories
 from pbx.tests.monitoring_support import monitoring_on
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,9 +37,9 @@ def test_without_the_service_the_page_explains_how_to_get_it(logged_in_page, cus
 
 def test_calls_come_and_go_live_and_listening_on_a_mobile_is_billed(logged_in_page, customer):
     monitoring_on(customer)
-    SipAccount.objects.create(customer=customer, extension="11", name="Agent Anna")
-    SipAccount.objects.create(customer=customer, extension="12", name="Kierownik")
-    ExternalNumber.objects.create(customer=customer, number="+48501000001", description="Kierownik, komórka")
+    pbx_factories.sip_account(customer, extension="11", name="Agent Anna")
+    pbx_factories.sip_account(customer, extension="12", name="Kierownik")
+    pbx_factories.external_number(customer, number="+48501000001", description="Kierownik, komórka")
     page = logged_in_page
     open_monitoring(page)
     expect(page.get_by_test_id("no-live-calls")).to_have_text("Teraz nie trwa żadne połączenie.")

@@ -5,7 +5,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from pbx.models import PhoneNumber, SipAccount
+from pbx.models import PhoneNumber
+from pbx.tests import factories as pbx_factories
 from tests.browser.test_external_numbers import add_external_number, default_tariff, open_menu_entry  # noqa: F401
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -13,10 +14,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def numbers(customer):
-    SipAccount.objects.create(customer=customer, extension="10", name="Biuro")
+    pbx_factories.sip_account(customer, extension="10", name="Biuro")
     return (
-        PhoneNumber.objects.create(customer=customer, number="+48943401128", area="Polska > Koszalin"),
-        PhoneNumber.objects.create(customer=customer, number="+48223001122", area="Polska > Warszawa"),
+        pbx_factories.phone_number(customer, number="+48943401128", area="Polska > Koszalin"),
+        pbx_factories.phone_number(customer, number="+48223001122", area="Polska > Warszawa"),
     )
 
 

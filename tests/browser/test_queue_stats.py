@@ -7,18 +7,18 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from billing.choices import Disposition
-from billing.history.testing import make_call
-from pbx.models import Queue
+from billing.tests import factories as billing_factories
+from pbx.tests import factories as pbx_factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_queue_statistics_table_charts_and_pdf(logged_in_page, live_server, customer):
-    Queue.objects.create(customer=customer, name="Sprzedaż", number="100")
+    pbx_factories.queue(customer, name="Sprzedaż", number="100")
     today = timezone.localtime().replace(hour=0, minute=5, second=0, microsecond=0)
     for wait, answered in ((5, True), (30, True), (50, False)):
-        make_call(
-            customer=customer,
+        billing_factories.call_record(
+            customer,
             started_at=today + timedelta(minutes=wait),
             queue_number="100",
             extension="10" if answered else "",

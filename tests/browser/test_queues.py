@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from pbx.models import SipAccount
+from pbx.tests import factories as pbx_factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -14,8 +14,8 @@ def agent_rows(page):
 
 def test_create_queue_add_agents_and_reorder_by_drag_and_by_button(logged_in_page, live_server, customer):
     page = logged_in_page
-    SipAccount.objects.create(customer=customer, extension="10", name="Sekretariat")
-    SipAccount.objects.create(customer=customer, extension="11", name="Biuro")
+    pbx_factories.sip_account(customer, extension="10", name="Sekretariat")
+    pbx_factories.sip_account(customer, extension="11", name="Biuro")
 
     # Menu: Wirtualna Centrala > Kolejki, then a new queue with the suggested number.
     page.locator("#main-menu").get_by_role("button", name="Wirtualna Centrala", exact=True).click()

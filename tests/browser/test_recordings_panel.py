@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from pbx.tests.audio_factory import make_mp3
 from recordings.models import Recording
 from recordings.storage import get_storage
-from recordings.testing import store_recording
+from recordings.tests import factories as recordings_factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,7 +21,7 @@ def recordings(customer, settings, tmp_path):
     settings.RECORDINGS_ROOT = tmp_path / "recordings"
     storage = get_storage()
     now = timezone.now()
-    first = store_recording(
+    first = recordings_factories.recording(
         customer,
         started_at=now - timedelta(hours=1),
         content=make_mp3(2.0),
@@ -29,7 +29,7 @@ def recordings(customer, settings, tmp_path):
         call_id="browser-1",
         caller="48600100200",
     )
-    second = store_recording(
+    second = recordings_factories.recording(
         customer,
         started_at=now - timedelta(hours=2),
         content=make_mp3(1.0),

@@ -11,7 +11,8 @@ from playwright.sync_api import expect
 
 from panel.testing import PASSWORD
 from pbx import choices
-from pbx.models import PhoneNumber, Queue, Scheme, SipAccount
+from pbx.models import PhoneNumber, Scheme
+from pbx.tests import factories as pbx_factories
 from pbx.tests.audio_factory import make_wav
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,9 +21,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def setup(customer):
     return {
-        "office": SipAccount.objects.create(customer=customer, extension="10", name="Biuro", voicemail_enabled=True),
-        "queue": Queue.objects.create(customer=customer, name="Sprzedaż", number="1000"),
-        "number": PhoneNumber.objects.create(customer=customer, number="+48943401128", area="Polska > Koszalin"),
+        "office": pbx_factories.sip_account(customer, extension="10", name="Biuro", voicemail_enabled=True),
+        "queue": pbx_factories.queue(customer, name="Sprzedaż", number="1000"),
+        "number": pbx_factories.phone_number(customer, number="+48943401128", area="Polska > Koszalin"),
     }
 
 
@@ -163,7 +164,7 @@ def test_upload_a_recording_for_an_announcement_and_delete_an_element(
     settings.MEDIA_ROOT = tmp_path / "media"  # no recordings left by other tests
     page = logged_in_page
     page.set_viewport_size({"width": 1400, "height": 1100})
-    scheme = Scheme.objects.create(customer=customer, name="Nagrania")
+    scheme = pbx_factories.scheme(customer, name="Nagrania")
     page.goto(f"{live_server.url}/pbx/schemes/{scheme.pk}/")
     expect(page.locator("#scheme-editor-app")).to_have_attribute("data-ready", "true")
 
@@ -195,8 +196,8 @@ def test_upload_a_recording_for_an_announcement_and_delete_an_element(
 
 
 def test_without_javascript_the_scheme_is_a_list_and_binding_works(browser, live_server, user, customer, setup):
-    scheme = Scheme.objects.create(
-        customer=customer,
+    scheme = pbx_factories.scheme(
+        customer,
         name="Infolinia",
         graph={
             "start": "a",

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from panel.testing import PASSWORD
 from pbx.models import SipAccount
-from pbx.services.sip import sip_account_create
+from pbx.tests import factories as pbx_factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -16,9 +16,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def bookkeeping(customer):
     """Extension 11 (Księgowość) already exists: the target of the no-answer forward."""
-    return sip_account_create(
-        customer=customer, fields={"extension": "11", "name": "Księgowość"}, password="Ksiegowa5haslo"
-    )
+    return pbx_factories.sip_account(customer, extension="11", name="Księgowość", password="Ksiegowa5haslo")
 
 
 def test_create_sip_account_with_voicemail_and_forward(logged_in_page, live_server, bookkeeping):

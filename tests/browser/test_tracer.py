@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from pbx import choices
-from pbx.models import PhoneNumber, Queue, QueueAgent, Scheme, SipAccount
+from pbx.tests import factories as pbx_factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -19,10 +19,10 @@ def node(kind, exits, label, **config):
 @pytest.fixture
 def helpline(customer):
     """Announcement → time condition → IVR → queue / voicemail, bound to +48 94 340 1128."""
-    secretary = SipAccount.objects.create(customer=customer, extension="10", name="Sekretariat", voicemail_enabled=True)
-    agent = SipAccount.objects.create(customer=customer, extension="11", name="Biuro")
-    queue = Queue.objects.create(customer=customer, name="Obsługa", number="1000")
-    QueueAgent.objects.create(queue=queue, sip=agent, position=0)
+    secretary = pbx_factories.sip_account(customer, extension="10", name="Sekretariat", voicemail_enabled=True)
+    agent = pbx_factories.sip_account(customer, extension="11", name="Biuro")
+    queue = pbx_factories.queue(customer, name="Obsługa", number="1000")
+    pbx_factories.queue_agent(queue, sip=agent, position=0)
     graph = {
         "start": "hello",
         "nodes": {
@@ -47,9 +47,9 @@ def helpline(customer):
             "mailbox": node("voicemail", {}, "Poczta sekretariatu", sip_account=secretary.pk),
         },
     }
-    scheme = Scheme.objects.create(customer=customer, name="Infolinia", graph=graph)
-    PhoneNumber.objects.create(
-        customer=customer, number="+48943401128", route_kind=choices.RouteKind.SCHEME, route_scheme=scheme
+    scheme = pbx_factories.scheme(customer, name="Infolinia", graph=graph)
+    pbx_factories.phone_number(
+        customer, number="+48943401128", route_kind=choices.RouteKind.SCHEME, route_scheme=scheme
     )
     return scheme
 
@@ -89,8 +89,8 @@ def test_trace_a_saturday_evening_call_to_voicemail(logged_in_page, live_server,
 
 
 def test_trace_an_outgoing_call_refused_abroad(logged_in_page, live_server, customer):
-    SipAccount.objects.create(
-        customer=customer, extension="10", name="Sekretariat", international=choices.InternationalPermission.DENY
+    pbx_factories.sip_account(
+        customer, extension="10", name="Sekretariat", international=choices.InternationalPermission.DENY
     )
     page = logged_in_page
     page.goto(f"{live_server.url}/pbx/tracer/")

@@ -3,16 +3,16 @@
 import pytest
 from playwright.sync_api import expect
 
-from callback.models import AuthorizedNumber
-from pbx.models import PhoneNumber
+from callback.tests import factories as callback_factories
+from pbx.tests import factories as pbx_factories
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_trace_a_dial_in_with_a_pin(logged_in_page, live_server, customer):
-    did = PhoneNumber.objects.create(customer=customer, number="+48943401128")
-    AuthorizedNumber.objects.create(
-        customer=customer, description="Jan Kowalski", number="+48600100200", presentation=did, pin="4321"
+    did = pbx_factories.phone_number(customer, number="+48943401128")
+    callback_factories.authorized_number(
+        customer, description="Jan Kowalski", number="+48600100200", presentation=did, pin="4321"
     )
     page = logged_in_page
     page.goto(f"{live_server.url}/pbx/tracer/")

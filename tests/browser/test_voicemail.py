@@ -7,8 +7,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from pbx.models import SipAccount, VoicemailMessage
+from pbx.models import VoicemailMessage
 from pbx.simulator.audio import tone_mp3
+from pbx.tests import factories as pbx_factories
 from pbx.voicemail import voicemail_ingest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -17,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def account(customer, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    account = SipAccount.objects.create(customer=customer, extension="11", name="Sprzedaż", voicemail_enabled=True)
+    account = pbx_factories.sip_account(customer, extension="11", name="Sprzedaż", voicemail_enabled=True)
     for index, (caller, seconds) in enumerate((("+48600100200", 6), ("+48221234567", 3))):
         voicemail_ingest(
             customer=customer,
