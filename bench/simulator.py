@@ -70,7 +70,7 @@ def start_redis(var_dir: Path):
 
 
 def planned_calls(config, prefix: str, seed: int, days: int, per_day: int):
-    from pbx.simulator.traffic import WARSAW, plan_day
+    from simulator.traffic import WARSAW, plan_day
 
     last = NOW.astimezone(WARSAW).date()
     return [
@@ -105,8 +105,8 @@ def run(args) -> None:
     from panel.models import Customer
     from pbx.routing import route
     from pbx.routing.snapshot import load_config
-    from pbx.simulator.runner import simulate_traffic
-    from pbx.simulator.traffic import answers_for, play
+    from simulator.runner import simulate_traffic
+    from simulator.traffic import answers_for, play
 
     customer = Customer.objects.get(prefix="firmaabcde")
     config = load_config(customer=customer)

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "recordings",
     "conferences",
     "callback",
+    "simulator",
 ]
 
 MIDDLEWARE = [

@@ -210,7 +210,7 @@ class SimulatorCommands:
         """Ring the supervisor's phone; the leg is reported in the monitored call's record when that call ends.
 
         The simulator has no channels to bridge: it decides whether the supervisor answers and says when.
-        pbx.simulator.live, which plays the calls, puts the leg into the call record at the end of the call
+        simulator.live, which plays the calls, puts the leg into the call record at the end of the call
         (kind "monitor", billable, to an external number; "internal", free, to an extension).
         """
         start = timezone.now().replace(microsecond=0)
@@ -227,8 +227,8 @@ class SimulatorCommands:
         self, customer: Customer, call_id: str, start: datetime, caller: str, callee: str, seconds: int
     ) -> None:
         from billing.selectors import service_active
-        from pbx.simulator.audio import tone_mp3, variant_of
         from recordings.ingestion import IngestionRefused, recording_ingest
+        from simulator.audio import tone_mp3, variant_of
 
         if not service_active(customer=customer, code="recording", at=start):
             return

@@ -149,7 +149,7 @@ def test_dashboard_shows_what_is_going_on_now_and_refreshes_it(client_user, cust
     from django.utils import timezone
 
     from conferences.models import ConferenceRoom, Participant
-    from pbx.simulator.live import start_call
+    from simulator.live import start_call
 
     room = ConferenceRoom.objects.create(customer=customer, name="Zarząd", pin="4545", number="*7556")
     for channel in ("a", "b"):

@@ -4,8 +4,8 @@ import io
 from datetime import UTC, datetime
 
 from pbx.models import SipAccount
-from pbx.simulator.audio import tone_mp3
 from pbx.voicemail import voicemail_ingest
+from simulator.audio import tone_mp3
 
 
 def account_with_voicemail(customer) -> dict:

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from pbx.models import ExternalNumber, LiveCall, MonitorSession, SipAccount
-from pbx.simulator.live import end_call
 from pbx.tests.monitoring_support import live_call, monitoring_on
+from simulator.live import end_call
 
 pytestmark = pytest.mark.django_db
 PAGE = reverse("pbx:monitoring")

@@ -9,7 +9,7 @@ from rest_framework.test import APIClient
 
 from panel.models import ApiToken
 from pbx.models import SipAccount, VoicemailMessage
-from pbx.simulator.audio import tone_mp3
+from simulator.audio import tone_mp3
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/voicemail/"

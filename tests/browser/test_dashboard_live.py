@@ -9,8 +9,8 @@ from playwright.sync_api import expect
 
 from pbx.kamailio.choices import HealthState
 from pbx.kamailio.models import SipHealth
-from pbx.simulator.live import answer_call, end_call, start_call
 from pbx.tests.kamailio_support import insert_location, make_account
+from simulator.live import answer_call, end_call, start_call
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 POLL_WAIT_MS = 12_000  # the cards refresh every 5 s

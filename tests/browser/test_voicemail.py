@@ -8,8 +8,8 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from pbx.models import SipAccount, VoicemailMessage
-from pbx.simulator.audio import tone_mp3
 from pbx.voicemail import voicemail_ingest
+from simulator.audio import tone_mp3
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

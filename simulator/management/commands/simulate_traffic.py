@@ -8,8 +8,8 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 
 from panel.models import Customer
-from pbx.simulator.emit import HttpEmitter, ServiceEmitter
-from pbx.simulator.runner import format_summary, simulate_traffic
+from simulator.emit import HttpEmitter, ServiceEmitter
+from simulator.runner import format_summary, simulate_traffic
 
 MAX_DAYS = 366
 MAX_CALLS_PER_DAY = 10_000

@@ -39,9 +39,10 @@ from panel.models import Customer
 from pbx.models.sms import SmsPurpose
 from pbx.numbering import format_number
 from pbx.routing.snapshot import load_config
-from pbx.simulator import audio
-from pbx.simulator.emit import Emitted, Outcome, ServiceEmitter
-from pbx.simulator.traffic import (
+from pbx.sms import send_sms
+from simulator import audio
+from simulator.emit import Emitted, Outcome, ServiceEmitter
+from simulator.traffic import (
     DIRECTION,
     WARSAW,
     Parties,
@@ -52,7 +53,6 @@ from pbx.simulator.traffic import (
     plan_day,
     play,
 )
-from pbx.sms import send_sms
 
 RECORDING_SERVICE = "recording"
 DISPOSITIONS = ("answered", "voicemail", "no_answer", "busy", "failed", "refused")
@@ -112,7 +112,7 @@ def simulate_traffic(
     """Simulate `days` days of `customer`'s traffic up to `now` and emit every event; returns the counts.
 
     `background_audio` hands recordings and voicemail messages to background
-    jobs (pbx.simulator.jobs) instead of sending them here; when the job queue
+    jobs (simulator.jobs) instead of sending them here; when the job queue
     cannot be reached they are sent here after all. `workers` threads send
     audio events at once (default: up to 4, one per CPU). With `once`, nothing
     is generated when the customer already has simulated calls of this seed.
@@ -270,7 +270,7 @@ def _emit_audio(customer: Customer, emitter, calls: list[SimulatedCall], summary
 def _enqueue_audio(customer: Customer, day: date, calls: list[SimulatedCall], summary: Summary) -> bool:
     """Queue the day's audio events as one job; False (and a note) when the job queue cannot be reached."""
     from panel.jobqueue import enqueue_now
-    from pbx.simulator.jobs import simulated_audio
+    from simulator.jobs import simulated_audio
 
     off = summary.recordings[Outcome.SERVICE_OFF]
     events = _audio_events(customer, calls, summary)

@@ -8,9 +8,9 @@ from django.core.management import CommandError, call_command
 
 from billing.models import CallRecord
 from pbx.models import LiveCall, PhoneNumber, SipAccount
-from pbx.simulator.live import plan_call
+from simulator.live import plan_call
 
-SLEEP = "pbx.management.commands.simulate_live_calls.time.sleep"
+SLEEP = "simulator.management.commands.simulate_live_calls.time.sleep"
 
 
 def test_planned_calls_come_to_the_customers_numbers_and_extensions():

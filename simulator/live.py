@@ -29,7 +29,7 @@ from pbx.commands import call_record_leg, iso_time
 from pbx.live_events import call_event_ingest
 from pbx.models import LiveCall, MonitorSession
 from pbx.models.live import CallEventKind, MonitorTargetKind
-from pbx.simulator import numbers
+from simulator import numbers
 
 MAX_LEGS = 20  # what a call record may carry (billing.serializers.MAX_LEGS)
 WITHHELD = "anonymous"

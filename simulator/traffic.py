@@ -37,7 +37,7 @@ from pbx.routing import (
     StepKind,
     route,
 )
-from pbx.simulator import numbers
+from simulator import numbers
 
 WARSAW = ZoneInfo("Europe/Warsaw")
 INCOMING, OUTGOING, INTERNAL = "incoming", "outgoing", "internal"

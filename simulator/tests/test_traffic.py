@@ -11,8 +11,8 @@ from billing.serializers import CallRecordInSerializer
 from pbx.audio import probe
 from pbx.routing import DialledCall, Extension, ExternalNumber, Forward, IncomingCall, PhoneNumber, Queue, QueueAgent
 from pbx.routing.testing import make_config
-from pbx.simulator import audio
-from pbx.simulator.traffic import (
+from simulator import audio
+from simulator.traffic import (
     INCOMING,
     INTERNAL,
     OUTGOING,

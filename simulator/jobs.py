@@ -17,8 +17,8 @@ from datetime import datetime
 
 from panel.jobqueue import QUEUE_LOW, background_job
 from panel.models import Customer
-from pbx.simulator.emit import ServiceEmitter
-from pbx.simulator.traffic import RecordingUpload, VoicemailEvent
+from simulator.emit import ServiceEmitter
+from simulator.traffic import RecordingUpload, VoicemailEvent
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +27,7 @@ logger = logging.getLogger(__name__)
 def simulated_audio(customer_id: int, recordings: list[dict], voicemails: list[dict]) -> dict[str, int]:
     """Send the recordings and voicemail messages of simulated calls (fields of RecordingUpload / VoicemailEvent,
     times as ISO 8601); returns how many of each outcome."""
-    from pbx.simulator.runner import AUDIO_WORKERS, send_audio
+    from simulator.runner import AUDIO_WORKERS, send_audio
 
     customer = Customer.objects.get(pk=customer_id)
     events = [

@@ -16,11 +16,11 @@ from pbx.choices import ExternalPresentation, ForwardKind, RouteKind
 from pbx.models import ExternalNumber, OutgoingSms, PhoneNumber, Queue, QueueAgent, SipAccount, VoicemailMessage
 from pbx.models.sms import SmsStatus
 from pbx.routing.snapshot import load_config
-from pbx.simulator.emit import HttpEmitter, Outcome
-from pbx.simulator.runner import LIVE_WINDOW, simulate_traffic
-from pbx.simulator.traffic import WARSAW, plan_day, play
 from recordings.models import Recording
 from recordings.storage import get_storage
+from simulator.emit import HttpEmitter, Outcome
+from simulator.runner import LIVE_WINDOW, simulate_traffic
+from simulator.traffic import WARSAW, plan_day, play
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from panel.models import Customer
 from pbx.models import PhoneNumber, Queue, SipAccount
-from pbx.simulator.live import answer_call, end_call, plan_call, start_call
+from simulator.live import answer_call, end_call, plan_call, start_call
 
 MAX_CALLS = 50
 MAX_SECONDS = 24 * 3600

@@ -18,7 +18,7 @@ from datetime import datetime
 from urllib import error, parse, request
 
 from panel.models import Customer
-from pbx.simulator.traffic import RecordingUpload, SimulatedCall, VoicemailEvent
+from simulator.traffic import RecordingUpload, SimulatedCall, VoicemailEvent
 
 
 class Outcome:
