@@ -192,7 +192,7 @@ SMS_GATEWAY = env_str("SMS_GATEWAY", "pbx.sms.OutboxGateway")
 # the service number customers' employees text or call, and the PBX command interface that places calls.
 SMS_WEBHOOK_TOKEN = env_str("SMS_WEBHOOK_TOKEN")
 CALLBACK_SERVICE_NUMBER = env_str("CALLBACK_SERVICE_NUMBER", "+48799366599")
-PBX_COMMANDS = env_str("PBX_COMMANDS", "pbx.commands.SimulatorCommands")
+PBX_COMMANDS = env_str("PBX_COMMANDS", "simulator.commands.SimulatorCommands")
 
 # Secrets stored in the database (FTP passwords, push credentials) are encrypted with this key (Fernet,
 # urlsafe base64 of 32 bytes). Development derives one from SECRET_KEY; production must set it.
