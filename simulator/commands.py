@@ -5,7 +5,7 @@ monitor) and leaves the implementation to the setting. `SimulatorCommands`
 carries a command out by deciding how the call goes and reporting it through
 the ingestion entry points a real PBX reaches over the API: the call record
 with both billable legs and, with the recording service on, the recording.
-Conference dial-outs go to conferences.simulator, which plays the bridge.
+Conference dial-outs go to simulator.conferences, which plays the bridge.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from panel.models import Customer
 from pbx.commands import MonitorResult, OriginateResult, call_record_leg, iso_time
 from recordings.ingestion import IngestionRefused, recording_ingest
 from simulator.audio import tone_mp3, variant_of
+from simulator.conferences import simulate_dial_out
 
 logger = logging.getLogger(__name__)
 
@@ -54,8 +55,6 @@ class SimulatorCommands:
         call_id: str,
     ) -> OriginateResult:
         if purpose == "conference":  # from_number is the room's internal number: the callee joins the room
-            from conferences.simulator import simulate_dial_out
-
             answered = self._answers(to_number)
             return simulate_dial_out(
                 customer=customer,

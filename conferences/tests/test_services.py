@@ -13,10 +13,10 @@ from billing.services import service_activate, subscriptions_close
 from conferences import selectors, services
 from conferences.choices import EventKind
 from conferences.models import ConferenceEvent, ConferenceLimit, ConferenceRoom, Participant
-from conferences.simulator import simulate_dial_in, simulate_end, simulate_leave
 from panel.choices import Package
 from pbx.choices import RouteKind
 from pbx.models import PhoneNumber, Queue, SipAccount
+from simulator.conferences import simulate_dial_in, simulate_end, simulate_leave
 
 pytestmark = pytest.mark.django_db
 

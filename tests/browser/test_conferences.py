@@ -6,8 +6,8 @@ import pytest
 from playwright.sync_api import expect
 
 from conferences.models import ConferenceRoom
-from conferences.simulator import simulate_dial_in, simulate_leave
 from pbx.models import PhoneNumber
+from simulator.conferences import simulate_dial_in, simulate_leave
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -7,8 +7,8 @@ import random
 from django.core.management.base import BaseCommand, CommandError
 
 from conferences.selectors import room_by_number
-from conferences.simulator import simulate_dial_in
 from panel.models import Customer
+from simulator.conferences import simulate_dial_in
 
 
 class Command(BaseCommand):
@@ -29,8 +29,8 @@ class Command(BaseCommand):
 
         from django.utils import timezone
 
-        from conferences import jobs
         from panel.jobqueue import enqueue_at
+        from simulator import jobs
 
         owner = Customer.objects.filter(prefix=customer).first()
         if owner is None:

@@ -1,4 +1,4 @@
-"""The traffic simulator's side of teleconferences: callers dial in, are called in, and hang up.
+"""The simulator's side of teleconferences: callers dial in, are called in, and hang up.
 
 There is no conference bridge behind the panel; this module plays its part.
 It decides what happens with the routing engine (the PIN with three tries,
@@ -22,10 +22,19 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from billing.ingestion import call_record_ingest
 from conferences import selectors
 from conferences.choices import EventKind, JoinedVia, RefusalReason
 from conferences.models import ConferenceRoom
+from conferences.services import conference_event_ingest
+from panel.jobqueue import enqueue_at
 from panel.models import Customer
+from pbx.commands import OriginateResult
+from pbx.models import SipAccount
+from pbx.routing.answers import ScriptedAnswers
+from pbx.routing.engine import route
+from pbx.routing.model import DialledCall, IncomingCall
+from pbx.routing.snapshot import load_config
 
 RING_SECONDS = 5
 REFUSAL_SECONDS = 6  # the "room is full" announcement
@@ -40,8 +49,6 @@ class SimulatedJoin:
 
 
 def _event(customer: Customer, room: ConferenceRoom, kind: str, at: datetime, **fields) -> None:
-    from conferences.services import conference_event_ingest
-
     event_id = fields.pop("event_id", None) or f"sim-{uuid.uuid4().hex}"
     conference_event_ingest(
         customer=customer, payload={"event_id": event_id, "room": room.number, "kind": kind, "at": at, **fields}
@@ -49,12 +56,6 @@ def _event(customer: Customer, room: ConferenceRoom, kind: str, at: datetime, **
 
 
 def _route(customer: Customer, room: ConferenceRoom, caller: str, pins: Sequence[str], at: datetime):
-    from pbx.models import SipAccount
-    from pbx.routing.answers import ScriptedAnswers
-    from pbx.routing.engine import route
-    from pbx.routing.model import DialledCall, IncomingCall
-    from pbx.routing.snapshot import load_config
-
     config = load_config(customer=customer)
     answers = {}
     for attempt, pin in enumerate(pins[:3], start=1):
@@ -110,8 +111,6 @@ def simulate_dial_out(
     Answered: the join event now, and a job that hangs up after the talk time (leave event and call record).
     Not answered, or the room full: a refused event and the call record at once.
     """
-    from pbx.commands import OriginateResult
-
     room = selectors.room_by_number(customer=customer, number=room_number)
     if room is None:
         raise ValueError(f"No room {room_number}.")
@@ -146,8 +145,7 @@ def simulate_dial_out(
 
 
 def _schedule_hang_up(customer: Customer, call: dict, when: datetime) -> None:
-    from conferences import jobs
-    from panel.jobqueue import enqueue_at
+    from simulator import jobs  # the job module imports this one
 
     enqueue_at(when, jobs.simulated_hang_up, customer.pk, call, job_id=f"conference-hangup-{call['call_id']}")
 
@@ -164,9 +162,6 @@ def hang_up(*, customer: Customer, call: dict) -> str:
 
 def _call_record(customer: Customer, call: dict) -> None:
     """The call to the participant as a call record: billed by the tariff unless it went to an extension."""
-    from billing.ingestion import call_record_ingest
-    from pbx.models import SipAccount
-
     internal = SipAccount.objects.for_customer(customer).filter(extension=call["number"]).exists()
     answer = call.get("answer")
     call_record_ingest(
