@@ -40,7 +40,7 @@ NOW = datetime(2026, 3, 11, 20, 0, tzinfo=UTC)
 def setup_django(var_dir: Path) -> None:
     os.environ["CENTRALA_VAR_DIR"] = str(var_dir)
     os.environ["DATABASE_URL"] = f"sqlite:///{var_dir / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "panel.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "centrala.settings")
     os.environ["DEBUG"] = "true"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django

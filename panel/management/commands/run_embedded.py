@@ -17,7 +17,7 @@ from django.db import connection
 from panel import embedded
 from panel.management.commands.seed_demo import DEMO_SIP_PASSWORD
 
-PERIODIC_MODULE = "panel.cron"
+PERIODIC_MODULE = "centrala.cron"
 
 
 def _interrupt(signum, frame):

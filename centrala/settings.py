@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "conferences",
     "callback",
     "simulator",
+    "centrala",
 ]
 
 MIDDLEWARE = [
@@ -64,8 +65,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
-ROOT_URLCONF = "panel.urls"
-WSGI_APPLICATION = "panel.wsgi.application"
+ROOT_URLCONF = "centrala.urls"
+WSGI_APPLICATION = "centrala.wsgi.application"
 
 TEMPLATES = [
     {

@@ -25,7 +25,7 @@ def run_python(code: str, env: dict[str, str]) -> subprocess.CompletedProcess:
     clean = {
         k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and not k.startswith(("CENTRALA_", "DJANGO_"))
     }
-    clean["DJANGO_SETTINGS_MODULE"] = "panel.settings"
+    clean["DJANGO_SETTINGS_MODULE"] = "centrala.settings"
     return subprocess.run(
         [sys.executable, "-c", code], env={**clean, **env}, cwd=ROOT, capture_output=True, text=True, timeout=60
     )

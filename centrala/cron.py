@@ -1,6 +1,6 @@
 """Every periodic job of Centrala, declared in one place.
 
-Run exactly one cron process: `python manage.py rqcron panel.cron` with
+Run exactly one cron process: `python manage.py rqcron centrala.cron` with
 TZ=Europe/Warsaw (rq evaluates cron expressions in the process's local time).
 Each entry enqueues the real job through `panel.jobqueue.dispatch`, so the
 job's own timeout and retry policy apply.
