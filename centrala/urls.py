@@ -1,13 +1,15 @@
-"""The root URLconf: the panel's pages, log-in and password pages, the ingestion API, the admin and every app."""
+"""The root URLconf: the dashboard, the panel's pages, log-in and password, the ingestion API, the admin, every app."""
 
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from centrala.views import DashboardView
 from panel import views
 
 urlpatterns = [
+    path("", DashboardView.as_view(), name="dashboard"),
     path("", include("panel.urls")),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -11,7 +11,6 @@ from panel import views, views_api_tokens
 app_name = "panel"
 
 urlpatterns = [
-    path("", views.DashboardView.as_view(), name="dashboard"),
     path("account/users/", views.UserListView.as_view(), name="users"),
     path("account/users/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),
     *views_api_tokens.urlpatterns,

@@ -1,9 +1,11 @@
+"""What base.html needs on every page: the menu, the current view, the request's customer and the demo badge."""
+
 from django.conf import settings
 
-from panel.navigation import NAVIGATION
+from centrala.navigation import NAVIGATION
 
 
-def panel(request):
+def layout(request):
     match = getattr(request, "resolver_match", None)
     return {
         "navigation": NAVIGATION,
