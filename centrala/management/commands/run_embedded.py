@@ -14,8 +14,8 @@ from django.core.management import CommandError, call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from centrala.management.commands.seed_demo import DEMO_SIP_PASSWORD
 from panel import embedded
-from panel.management.commands.seed_demo import DEMO_SIP_PASSWORD
 
 PERIODIC_MODULE = "centrala.cron"
 
