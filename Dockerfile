@@ -16,4 +16,4 @@ RUN pip install --no-cache-dir -e . \
 RUN useradd --system --home /app centrala && mkdir -p /data && chown centrala /data
 USER centrala
 EXPOSE 8000
-CMD ["gunicorn", "panel.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "centrala.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,6 +1,6 @@
 """Shared helpers of bench/ftp.py and bench/push.py (not a benchmark itself: `make bench` runs it as a no-op).
 
-A throwaway Django (panel.settings on a temporary SQLite file, recordings in a
+A throwaway Django (centrala.settings on a temporary SQLite file, recordings in a
 temporary folder, so the development database and recordings are never
 touched), Debian tools installed on demand, child processes that are always
 stopped, memory read from /proc, loopback source addresses for many clients,
@@ -30,9 +30,9 @@ FIRST_SOURCE_OCTET = 2  # 127.0.0.1 is the server's own; clients use 127.0.0.2, 
 
 
 def django_environment(work: Path) -> dict[str, str]:
-    """The variables that make panel.settings use `work` for everything (also given to child processes)."""
+    """The variables that make centrala.settings use `work` for everything (also given to child processes)."""
     return {
-        "DJANGO_SETTINGS_MODULE": "panel.settings",
+        "DJANGO_SETTINGS_MODULE": "centrala.settings",
         "DEBUG": "true",
         "CENTRALA_VAR_DIR": str(work / "var"),
         "DATABASE_URL": f"sqlite:///{work / 'bench.sqlite3'}",

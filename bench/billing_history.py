@@ -75,7 +75,7 @@ def setup_django() -> str:
         description = f"SQLite (throwaway file {path})"
     else:
         description = "DATABASE_URL"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "panel.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "centrala.settings")
     os.environ.setdefault("DEBUG", "true")
     import django
 

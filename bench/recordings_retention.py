@@ -60,7 +60,7 @@ def setup_django(work: Path, files_root: Path) -> str:
         description = "SQLite (throwaway file)"
     else:
         description = "DATABASE_URL"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "panel.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "centrala.settings")
     os.environ.setdefault("DEBUG", "true")
     import django
 

@@ -40,7 +40,7 @@ NOW = datetime(2026, 3, 11, 20, 0, tzinfo=UTC)
 def setup_django(var_dir: Path) -> None:
     os.environ["CENTRALA_VAR_DIR"] = str(var_dir)
     os.environ["DATABASE_URL"] = f"sqlite:///{var_dir / 'bench.sqlite3'}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "panel.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "centrala.settings")
     os.environ["DEBUG"] = "true"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     import django
@@ -70,7 +70,7 @@ def start_redis(var_dir: Path):
 
 
 def planned_calls(config, prefix: str, seed: int, days: int, per_day: int):
-    from pbx.simulator.traffic import WARSAW, plan_day
+    from simulator.traffic import WARSAW, plan_day
 
     last = NOW.astimezone(WARSAW).date()
     return [
@@ -105,8 +105,8 @@ def run(args) -> None:
     from panel.models import Customer
     from pbx.routing import route
     from pbx.selectors.routing import load_config
-    from pbx.simulator.runner import simulate_traffic
-    from pbx.simulator.traffic import answers_for, play
+    from simulator.runner import simulate_traffic
+    from simulator.traffic import answers_for, play
 
     customer = Customer.objects.get(prefix="firmaabcde")
     config = load_config(customer=customer)

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -11,6 +12,7 @@ from django.utils.translation import ngettext
 from billing import rating_service, services
 from billing.choices import RatingStatus
 from billing.models import CallLeg, CallRecord, LedgerEntry, PackagePlan, Service, Subscription, Tariff, TariffRate
+from panel.admin import CustomerAdmin as PanelCustomerAdmin
 from panel.models import Customer
 
 
@@ -202,3 +204,26 @@ class CallLegAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+admin.site.unregister(Customer)
+
+
+@admin.register(Customer)
+class CustomerAdmin(PanelCustomerAdmin):
+    """panel's customer list with each customer's balance from the ledger (panel knows no billing)."""
+
+    list_display = ("name", "prefix", "package", "balance_gross", "vat_rate", "is_active", "created_at")
+
+    def get_queryset(self, request):
+        totals = (
+            LedgerEntry.objects.filter(customer=OuterRef("pk"))
+            .values("customer")
+            .annotate(total=Sum("amount_gross"))
+            .values("total")
+        )
+        return super().get_queryset(request).annotate(balance_sum=Subquery(totals))
+
+    @admin.display(description=_("balance (gross PLN)"), ordering="balance_sum")
+    def balance_gross(self, obj):
+        return obj.balance_sum or Decimal("0.00")

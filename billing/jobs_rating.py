@@ -1,7 +1,7 @@
 """Background jobs of rating: thin entry points that take ids and call billing.rating_service.
 
 Ingestion enqueues `rate_call_records(customer_id, [record_id])` when a call
-arrives; `rate_pending_call_records` runs every minute from panel/cron.py and
+arrives; `rate_pending_call_records` runs every minute from centrala/cron.py and
 picks up whatever is still pending (a lost job, a queue that was down).
 """
 

@@ -3,8 +3,8 @@
 POST /api/v1/conference-events/ with `Authorization: Token <key>` (the
 customer's API key), JSON. The room is named by its internal number (*NN);
 another customer's room is not found (404), exactly like one that does not
-exist. The event id makes a retry harmless. The schema is described in
-conferences/simulator.py and at /api/v1/schema/.
+exist. The event id makes a retry harmless. The schema is described at
+`conferences.services.conference_event_ingest` and at /api/v1/schema/.
 """
 
 from __future__ import annotations

@@ -1,8 +1,5 @@
-from decimal import Decimal
-
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.db.models import OuterRef, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
 from panel.models import ApiToken, Customer, LoginFailure, LoginLock, User
@@ -31,26 +28,13 @@ class CustomerUserInline(admin.TabularInline):
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ("name", "prefix", "package", "balance_gross", "vat_rate", "is_active", "created_at")
+    """The operators' customer list; billing's admin registers a subclass that adds each customer's balance."""
+
+    list_display = ("name", "prefix", "package", "vat_rate", "is_active", "created_at")
     list_filter = ("package", "is_active", "created_at")
     search_fields = ("name", "prefix")
     readonly_fields = ("created_at",)
     inlines = [CustomerUserInline]
-
-    def get_queryset(self, request):
-        from billing.models import LedgerEntry
-
-        totals = (
-            LedgerEntry.objects.filter(customer=OuterRef("pk"))
-            .values("customer")
-            .annotate(total=Sum("amount_gross"))
-            .values("total")
-        )
-        return super().get_queryset(request).annotate(balance_sum=Subquery(totals))
-
-    @admin.display(description=_("balance (gross PLN)"), ordering="balance_sum")
-    def balance_gross(self, obj):
-        return obj.balance_sum or Decimal("0.00")
 
     def get_readonly_fields(self, request, obj=None):
         # The prefix names SIP accounts, FTP log-ins and folders: fixed once created.

@@ -4,7 +4,7 @@ A job is a plain function decorated with `@background_job(...)`, which
 declares its queue, timeout and retry policy in one place. It is enqueued
 with `enqueue(job, ...)` on transaction commit, so it never runs against
 uncommitted data. Jobs take ids, reload what they need and are idempotent.
-Periodic jobs are declared in `panel/cron.py` and go through `dispatch`, so
+Periodic jobs are declared in `centrala/cron.py` and go through `dispatch`, so
 they get the same timeout and retry policy as when enqueued by hand.
 """
 

@@ -1,45 +1,17 @@
-from django.contrib import admin
-from django.contrib.auth import views as auth_views
-from django.urls import include, path
-from django.utils.translation import gettext_lazy as _
+"""The panel's own pages under the "panel" namespace: the customer's users and API keys.
+
+The project's root URLconf (centrala/urls.py) includes them next to the
+log-in and password pages and the domain apps.
+"""
+
+from django.urls import path
 
 from panel import views, views_api_tokens
 
-app_urls = (
-    [
-        path("", views.DashboardView.as_view(), name="dashboard"),
-        path("account/users/", views.UserListView.as_view(), name="users"),
-        path("account/users/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),
-        *views_api_tokens.urlpatterns,
-    ],
-    "panel",
-)
+app_name = "panel"
 
 urlpatterns = [
-    path("", include(app_urls)),
-    path("login/", views.LoginView.as_view(), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
-    path("password/change/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
-    path("password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
-    path("password/reset/done/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path(
-        "password/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
-        name="password_reset_confirm",
-    ),
-    path("password/reset/complete/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
-    path("i18n/", include("django.conf.urls.i18n")),
-    path("healthz", views.healthz, name="healthz"),
-    path("api/v1/", include("panel.api_urls")),
-    path("admin/", admin.site.urls),
-    path("pbx/", include("pbx.urls")),
-    path("billing/", include("billing.urls")),
-    path("recordings/", include("recordings.urls")),
-    path("conferences/", include("conferences.urls")),
-    path("callback/", include("callback.urls")),
+    path("account/users/", views.UserListView.as_view(), name="users"),
+    path("account/users/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),
+    *views_api_tokens.urlpatterns,
 ]
-
-admin.site.site_header = _("Centrala — operator administration")
-admin.site.site_title = "Centrala"
-admin.site.index_title = _("Customers, packages and tariffs")

@@ -1,6 +1,6 @@
 """Background jobs of the recordings app: thin entry points that take ids and call the domain code.
 
-Periodic (panel/cron.py): `recordings.jobs.apply_retention` daily at 01:30
+Periodic (centrala/cron.py): `recordings.jobs.apply_retention` daily at 01:30
 Europe/Warsaw ("30 1 * * *"), after the night's billing jobs.
 """
 

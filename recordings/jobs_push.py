@@ -1,6 +1,6 @@
 """Background jobs of the recordings push: the nightly planner and one push job per customer.
 
-`push_nightly` runs at 00:05 Europe/Warsaw (panel/cron.py) and enqueues, for
+`push_nightly` runs at 00:05 Europe/Warsaw (centrala/cron.py) and enqueues, for
 every customer with the service on, one `push_customer_days` job for
 yesterday plus the unfinished days of the past week, oldest first. The job id
 `push-<customer id>-<day>` keeps a second copy from being queued while one is

@@ -9,7 +9,7 @@ os.environ.setdefault("CENTRALA_TESTING", "true")
 os.environ.setdefault("CENTRALA_VAR_DIR", os.path.join(tempfile.gettempdir(), "centrala-test-var"))
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop.
 
-from panel.settings import *  # noqa: E402,F403
+from centrala.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

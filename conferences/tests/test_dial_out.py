@@ -15,8 +15,8 @@ from billing.models import CallRecord
 from conferences import selectors, services
 from conferences.choices import DialOutStatus, EventKind
 from conferences.models import ConferenceEvent, DialOut
-from conferences.simulator import hang_up
 from conferences.tests import factories
+from simulator.conferences import hang_up
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -1,4 +1,4 @@
-"""Rooms, availability, conference events and the simulator's PIN and full-room rules."""
+"""Rooms, availability, conference events and the dial plan."""
 
 from __future__ import annotations
 
@@ -11,9 +11,7 @@ from django.utils import timezone, translation
 from billing.models import Service
 from billing.services import service_activate, subscriptions_close
 from conferences import selectors, services
-from conferences.choices import EventKind
 from conferences.models import ConferenceEvent, ConferenceRoom, Participant
-from conferences.simulator import simulate_dial_in, simulate_end, simulate_leave
 from conferences.tests import factories
 from panel.choices import Package
 from pbx.choices import RouteKind
@@ -244,58 +242,7 @@ def test_an_event_for_another_customers_room_is_refused(customer, other_customer
     assert not Participant.objects.exists()
 
 
-# --- the simulator and the routing engine -------------------------------------------------------------------------
-
-
-def test_a_caller_with_the_right_pin_joins_by_the_public_number(customer):
-    number = pbx_factories.phone_number(customer, number="+48324000004")
-    room = factories.room(factories.premium(customer), phone_number=number)
-    joined = simulate_dial_in(customer=customer, room=room, caller="+48601222333")
-    assert joined.joined
-    assert "did.to_conference" in joined.steps
-    assert [p.number for p in selectors.live_participants(customer=customer, room=room)] == ["+48601222333"]
-
-    simulate_leave(customer=customer, room=room, channel=joined.channel)
-    assert selectors.live_count(customer=customer, room=room) == 0
-
-
-def test_three_wrong_pins_disconnect_the_caller(customer):
-    number = pbx_factories.phone_number(customer, number="+48324000004")
-    room = factories.room(factories.premium(customer), phone_number=number)
-    third_time_lucky = simulate_dial_in(customer=customer, room=room, caller="+48601000001", pins=["1", "2", "4545"])
-    assert third_time_lucky.joined
-
-    refused = simulate_dial_in(customer=customer, room=room, caller="+48601000002", pins=["1", "2", "3"])
-    assert not refused.joined and refused.reason == "pin"
-    assert refused.steps.count("conference.pin") == 3
-    assert selectors.live_count(customer=customer, room=room) == 1
-    event = ConferenceEvent.objects.get(kind=EventKind.REFUSED)
-    assert (event.number, event.reason) == ("+48601000002", "pin")
-
-
-def test_the_sixteenth_participant_is_refused_with_an_announcement(customer):
-    pbx_factories.sip_account(customer, extension="10", name="Recepcja")
-    room = factories.room(factories.premium(customer))
-    for index in range(15):
-        _join(customer, room, f"c{index}", f"+486010000{index:02d}")
-
-    refused = simulate_dial_in(customer=customer, room=room, caller="10")
-    assert not refused.joined and refused.reason == "full"
-    assert refused.steps[-1] == "conference.full"
-    assert selectors.live_count(customer=customer, room=room) == 15
-
-    simulate_end(customer=customer, room=room)
-    assert simulate_dial_in(customer=customer, room=room, caller="10").joined
-
-
-def test_rooms_do_not_route_while_the_service_is_off(customer):
-    pbx_factories.sip_account(customer, extension="10", name="Recepcja")
-    room = factories.room(factories.premium(customer))
-    customer.package = Package.BIZNES
-    customer.save(update_fields=["package"])
-    result = simulate_dial_in(customer=customer, room=room, caller="10")
-    assert not result.joined
-    assert "answered.conference" not in result.steps
+# --- the dial plan ------------------------------------------------------------------------------------------------
 
 
 def test_a_queue_number_and_a_room_number_live_in_one_dial_plan(customer):

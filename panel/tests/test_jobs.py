@@ -70,17 +70,3 @@ def test_periodic_jobs_are_dispatched_with_their_policy_and_run_idempotently(rq)
     worker.work(burst=True)
     assert not LoginFailure.objects.exists()
     assert len(queue.finished_job_registry) == 2
-
-
-def test_cron_module_declares_only_known_jobs(rq):
-    from django_rq.cron import DjangoCronScheduler
-
-    from panel import cron as panel_cron
-
-    names = [name for name, _ in panel_cron.PERIODIC_JOBS]
-    assert names
-    for name in names:
-        jobqueue.resolve(name)  # raises for an unknown or undeclared job
-    scheduler = DjangoCronScheduler()
-    scheduler.load_config_from_file("panel.cron")
-    assert sorted(job.name for job in scheduler.get_jobs()) == sorted(names)

@@ -3,7 +3,6 @@ from django.core import mail
 from django.urls import reverse
 
 from panel.models import LoginLock
-from panel.navigation import all_entries
 from panel.testing import PASSWORD
 
 pytestmark = pytest.mark.django_db
@@ -16,8 +15,8 @@ def post_login(client, username, password, ip="192.0.2.10"):
 @pytest.mark.smoke
 def test_login_with_correct_password_opens_the_dashboard(client, user):
     response = post_login(client, "demo", PASSWORD)
-    assert response.status_code == 302 and response.url == reverse("panel:dashboard")
-    page = client.get(reverse("panel:dashboard"))
+    assert response.status_code == 302 and response.url == reverse("dashboard")
+    page = client.get(reverse("dashboard"))
     assert "Biznes" in page.content.decode()
 
 
@@ -43,47 +42,19 @@ def test_lock_ends_when_the_operator_unlocks(client, user):
 
 
 def test_anonymous_user_is_sent_to_log_in(client):
-    response = client.get(reverse("panel:dashboard"))
+    response = client.get(reverse("dashboard"))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
-
-
-def test_dashboard_shows_package_balance_and_counts(client_user, customer):
-    from pbx.models import PhoneNumber, SipAccount
-
-    SipAccount.objects.create(customer=customer, extension="10", name="Biuro")
-    PhoneNumber.objects.create(customer=customer, number="+48943401128")
-    html = client_user.get(reverse("panel:dashboard")).content.decode()
-    assert "Biznes" in html
-    assert "100,00 zł" in html  # Polish number format
-    assert "123,00 zł" in html  # gross at 23% VAT
-    assert 'data-testid="sip-count">1<' in html
-    assert 'data-testid="number-count">1<' in html
-    assert 'data-testid="queue-count">0<' in html
-
-
-def test_dashboard_counts_only_own_objects(client_user, other_customer):
-    from pbx.models import SipAccount
-
-    SipAccount.objects.create(customer=other_customer, extension="10")
-    html = client_user.get(reverse("panel:dashboard")).content.decode()
-    assert 'data-testid="sip-count">0<' in html
-
-
-def test_every_menu_entry_answers(client_user):
-    for entry in all_entries():
-        response = client_user.get(entry.url)
-        assert response.status_code == 200, entry.url_name
 
 
 def test_language_switch_to_english(client_user):
     client_user.post(reverse("set_language"), {"language": "en", "next": "/"})
-    html = client_user.get(reverse("panel:dashboard")).content.decode()
+    html = client_user.get(reverse("dashboard")).content.decode()
     assert "Virtual PBX" in html and "Wirtualna Centrala" not in html
 
 
 def test_operator_is_sent_to_the_admin(client, operator):
     client.force_login(operator)
-    response = client.get(reverse("panel:dashboard"))
+    response = client.get(reverse("dashboard"))
     assert response.status_code == 302 and response.url == reverse("admin:index")
 
 
@@ -143,21 +114,3 @@ def test_recording_uploads_may_be_larger_than_other_requests(client, settings):
     assert response.status_code != 413  # passes the size check (and is refused later for having no token)
     response = client.post("/api/v1/recordings/", data=b"x" * 6000, content_type="application/octet-stream")
     assert response.status_code == 413
-
-
-def test_dashboard_shows_what_is_going_on_now_and_refreshes_it(client_user, customer):
-    from django.utils import timezone
-
-    from conferences.models import ConferenceRoom, Participant
-    from pbx.simulator.live import start_call
-
-    room = ConferenceRoom.objects.create(customer=customer, name="Zarząd", pin="4545", number="*7556")
-    for channel in ("a", "b"):
-        Participant.objects.create(room=room, channel=channel, number="+48601000001", joined_at=timezone.now())
-    start_call(customer=customer, caller="+48601222333", callee="+48943401128")
-
-    html = client_user.get(reverse("panel:dashboard")).content.decode()
-    assert 'data-testid="live-calls">1<' in html
-    assert 'data-testid="conference-participants">2<' in html and "w 1 sali" in html
-    partial = client_user.get(reverse("panel:dashboard"), HTTP_HX_REQUEST="true").content.decode()
-    assert "<html" not in partial and 'data-testid="live-calls">1<' in partial

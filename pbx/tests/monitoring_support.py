@@ -9,7 +9,7 @@ import pytest
 from billing.models import Service
 from billing.services import service_activate
 from pbx.commands import MonitorResult
-from pbx.simulator.live import answer_call, start_call
+from simulator.live import answer_call, start_call
 
 RECORDING_COMMANDS = "pbx.tests.monitoring_support.RecordingCommands"
 

@@ -4,9 +4,9 @@ import io
 from datetime import UTC, datetime
 
 from pbx.models import SipAccount
-from pbx.simulator.audio import tone_mp3
 from pbx.tests import factories
 from pbx.voicemail import voicemail_ingest
+from simulator.audio import tone_mp3
 
 
 def account_with_voicemail(customer) -> dict:

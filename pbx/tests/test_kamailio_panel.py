@@ -187,11 +187,11 @@ def test_dashboard_warns_about_own_failing_monitored_extensions_only(client_user
         factories.sip_health(
             account, state=state, checked_at=now, failing_since=None if state == HealthState.OK else now
         )
-    html = client_user.get(reverse("panel:dashboard")).content.decode()
+    html = client_user.get(reverse("dashboard")).content.decode()
     assert "Numer wewnętrzny 10 nie działa: nie odpowiada" in html
     assert "Numer wewnętrzny 11 nie działa" not in html and "Numer wewnętrzny 12" not in html
     SipAccount.objects.filter(pk=failing.pk).update(monitor_health=False)  # monitoring switched off: no warning
-    assert "nie działa" not in client_user.get(reverse("panel:dashboard")).content.decode()
+    assert "nie działa" not in client_user.get(reverse("dashboard")).content.decode()
 
 
 # ------------------------------------------------------------------ jobs

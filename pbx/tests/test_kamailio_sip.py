@@ -394,7 +394,7 @@ def test_monitoring_warns_once_when_a_monitored_phone_stops_answering(
     assert phone.wait() == 0  # the OPTIONS reached the phone, which answered
     assert SipHealth.objects.get(sip_account=monitored).state == HealthState.OK
     assert SipHealth.objects.get(sip_account=never_registered).state == HealthState.NOT_REGISTERED
-    dashboard = client_user.get(reverse("panel:dashboard")).content.decode()
+    dashboard = client_user.get(reverse("dashboard")).content.decode()
     assert f"Numer wewnętrzny {never_registered.extension} nie działa" in dashboard
     assert f"Numer wewnętrzny {monitored.extension} nie działa" not in dashboard
     assert len(mailoutbox) == 1 and never_registered.sip_username in mailoutbox[0].body
@@ -403,7 +403,7 @@ def test_monitoring_warns_once_when_a_monitored_phone_stops_answering(
     jobs.check_sip_accounts(customer.pk)
     health = SipHealth.objects.get(sip_account=monitored)
     assert health.state == HealthState.NO_ANSWER and health.failing_since is not None
-    dashboard = client_user.get(reverse("panel:dashboard")).content.decode()
+    dashboard = client_user.get(reverse("dashboard")).content.decode()
     assert f"Numer wewnętrzny {monitored.extension} nie działa: nie odpowiada" in dashboard
     assert len(mailoutbox) == 2 and monitored.sip_username in mailoutbox[1].body
     detail = client_user.get(reverse("pbx:sip_account_detail", args=[monitored.pk])).content.decode()
@@ -419,4 +419,4 @@ def test_monitoring_warns_once_when_a_monitored_phone_stops_answering(
     jobs.check_sip_accounts(customer.pk)
     assert SipHealth.objects.get(sip_account=monitored).failing_since is None
     assert not SipHealth.objects.filter(sip_account=never_registered).exists()
-    assert "nie działa" not in client_user.get(reverse("panel:dashboard")).content.decode()
+    assert "nie działa" not in client_user.get(reverse("dashboard")).content.decode()

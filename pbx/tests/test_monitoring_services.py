@@ -10,9 +10,9 @@ from billing.models import CallRecord, LedgerEntry
 from billing.rating_service import call_records_rate
 from pbx.models import LiveCall, MonitorSession
 from pbx.services.monitoring import MonitorRefused, live_calls_prune, monitor_start
-from pbx.simulator.live import end_call, start_call
 from pbx.tests import factories
 from pbx.tests.monitoring_support import live_call, monitoring_on
+from simulator.live import end_call, start_call
 
 pytestmark = pytest.mark.django_db
 SUPERVISOR_MOBILE = "+48501000001"

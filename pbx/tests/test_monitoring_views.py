@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from pbx.models import LiveCall, MonitorSession
-from pbx.simulator.live import end_call
 from pbx.tests import factories
 from pbx.tests.monitoring_support import live_call, monitoring_on
+from simulator.live import end_call
 
 pytestmark = pytest.mark.django_db
 PAGE = reverse("pbx:monitoring")

@@ -11,7 +11,6 @@ from django.urls import reverse
 from mutagen.mp3 import MP3
 
 from pbx.models import SipAccount, VoicemailMessage
-from pbx.simulator.audio import tone_mp3
 from pbx.tests import factories
 from pbx.tests.audio_factory import make_mp3, make_ogg, make_wav, truncated_mp3
 from pbx.voicemail import (
@@ -22,6 +21,7 @@ from pbx.voicemail import (
     voicemail_mark,
     voicemail_unheard_count,
 )
+from simulator.audio import tone_mp3
 
 pytestmark = pytest.mark.django_db
 RECEIVED = datetime(2026, 3, 10, 9, 15, 30, tzinfo=UTC)

@@ -9,8 +9,8 @@ from rest_framework.test import APIClient
 
 from panel.models import ApiToken
 from pbx.models import VoicemailMessage
-from pbx.simulator.audio import tone_mp3
 from pbx.tests import factories
+from simulator.audio import tone_mp3
 
 pytestmark = pytest.mark.django_db
 URL = "/api/v1/voicemail/"

@@ -89,7 +89,7 @@ def test_runftpserver_with_tls_generates_a_certificate_and_serves(tmp_path):
     certfile, keyfile = tmp_path / "ftp" / "cert.pem", tmp_path / "ftp" / "key.pem"
     environment = {
         **os.environ,
-        "DJANGO_SETTINGS_MODULE": "panel.settings",
+        "DJANGO_SETTINGS_MODULE": "centrala.settings",
         "DEBUG": "1",
         "CENTRALA_VAR_DIR": str(tmp_path / "var"),
         "SECRET_KEY": "test-only-secret",

@@ -6,9 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from conferences.models import ConferenceRoom
-from conferences.simulator import simulate_dial_in, simulate_leave
 from conferences.tests import factories as conferences_factories
 from pbx.tests import factories as pbx_factories
+from simulator.conferences import simulate_dial_in, simulate_leave
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from pbx.kamailio.choices import HealthState
-from pbx.simulator.live import answer_call, end_call, start_call
 from pbx.tests import factories as pbx_factories
+from simulator.live import answer_call, end_call, start_call
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 POLL_WAIT_MS = 12_000  # the cards refresh every 5 s

@@ -10,9 +10,9 @@ from playwright.sync_api import expect
 
 from billing.models import CallRecord
 from pbx.models import MonitorSession
-from pbx.simulator.live import answer_call, end_call, start_call
 from pbx.tests import factories as pbx_factories
 from pbx.tests.monitoring_support import monitoring_on
+from simulator.live import answer_call, end_call, start_call
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 POLL_WAIT_MS = 10_000  # the list polls every 3 s

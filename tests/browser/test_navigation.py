@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from playwright.sync_api import expect
 
-from panel.navigation import NAVIGATION
+from centrala.navigation import NAVIGATION
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

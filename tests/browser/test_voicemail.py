@@ -8,9 +8,9 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from pbx.models import VoicemailMessage
-from pbx.simulator.audio import tone_mp3
 from pbx.tests import factories as pbx_factories
 from pbx.voicemail import voicemail_ingest
+from simulator.audio import tone_mp3
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
