@@ -9,7 +9,7 @@ from rq import SimpleWorker
 from billing import rating_service
 from billing.choices import LedgerKind, RatingStatus
 from billing.ingestion import call_record_ingest
-from billing.jobs_rating import rate_call_records, rate_pending_call_records
+from billing.jobs.rating import rate_call_records, rate_pending_call_records
 from billing.models import CallRecord, LedgerEntry, Tariff, TariffRate
 from billing.rating_service import call_records_rate, call_records_rerate
 from billing.selectors import balance
