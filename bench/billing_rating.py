@@ -141,7 +141,7 @@ def create_calls(customer, rng: random.Random, count: int, tag: str = "") -> int
 
     from billing.choices import LegKind
     from billing.models import CallLeg, CallRecord
-    from billing.rating_service.calls import bulk_insert
+    from billing.rating_service.bulk import bulk_insert
 
     prep = CallRecord._meta.get_field("started_at").get_db_prep_save
     start = datetime(2025, 1, 6, 8, 0, tzinfo=ZoneInfo("Europe/Warsaw"))
@@ -219,7 +219,7 @@ def bench_end_to_end(prefix_count: int, record_count: int, baseline_rate: float,
     from billing.choices import RatingStatus
     from billing.jobs.rating import rate_call_records
     from billing.models import CallLeg, CallRecord, LedgerEntry, Tariff, TariffRate
-    from billing.rating_service.calls import bulk_insert
+    from billing.rating_service.bulk import bulk_insert
     from panel.models import Customer
 
     rng = random.Random(7)

@@ -1,7 +1,7 @@
 """Rating of call records: the service that prices pending calls and debits the ledger, in bulk.
 
-- `calls`: rating and re-rating call records (batches, the pipelined backlog run, the customer's rating lock),
-  with the bulk writes they use.
+- `calls`: rating and re-rating call records (batches, the pipelined backlog run, the customer's rating lock);
+- `bulk`: `BulkWrites`, many rows updated and inserted without model instances (COPY on PostgreSQL).
 
 The prices themselves come from the plain-Python engine, billing/rating.py. Callers use the names below.
 """
