@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from recordings import services
-from recordings.admin_totals import RecordingCustomerTotalsMixin
+from recordings.admin.totals import RecordingCustomerTotalsMixin
 from recordings.models import FtpAccount, FtpLogEntry, Recording, RetentionLog
 
 
