@@ -4,7 +4,7 @@
    rounding) in legs per second on one core with a 60,000-prefix tariff, next
    to the bare longest-prefix loop over the same numbers as the baseline.
    Target: at least 100,000 legs per second.
-2. Rating end to end through the real job (billing.jobs_rating.rate_call_records,
+2. Rating end to end through the real job (billing.jobs.rating.rate_call_records,
    the function an RQ worker runs: reads, prices, writes legs, records and
    ledger entries) in records per second, next to the same baseline.
    Target: at least 20,000 records per second per worker.
@@ -141,7 +141,7 @@ def create_calls(customer, rng: random.Random, count: int, tag: str = "") -> int
 
     from billing.choices import LegKind
     from billing.models import CallLeg, CallRecord
-    from billing.rating_service import bulk_insert
+    from billing.rating_service.bulk import bulk_insert
 
     prep = CallRecord._meta.get_field("started_at").get_db_prep_save
     start = datetime(2025, 1, 6, 8, 0, tzinfo=ZoneInfo("Europe/Warsaw"))
@@ -217,9 +217,9 @@ def bench_end_to_end(prefix_count: int, record_count: int, baseline_rate: float,
     from django.db import connection
 
     from billing.choices import RatingStatus
-    from billing.jobs_rating import rate_call_records
+    from billing.jobs.rating import rate_call_records
     from billing.models import CallLeg, CallRecord, LedgerEntry, Tariff, TariffRate
-    from billing.rating_service import bulk_insert
+    from billing.rating_service.bulk import bulk_insert
     from panel.models import Customer
 
     rng = random.Random(7)

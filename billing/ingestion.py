@@ -128,7 +128,7 @@ def _store(*, customer: Customer, data: dict) -> tuple[CallRecord, bool]:
 def _enqueue_rating(customer_id: int, record_id: int) -> None:
     """Rate the new record soon. If the queue is unreachable the record stays pending and the
     every-minute sweep rates it, so the PBX still gets its answer (the record is stored)."""
-    from billing.jobs_rating import rate_call_records
+    from billing.jobs.rating import rate_call_records
     from panel.jobqueue import enqueue_now
 
     try:

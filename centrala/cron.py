@@ -13,11 +13,11 @@ from panel.jobqueue import QUEUE_HIGH, dispatch
 PERIODIC_JOBS = [
     # (dotted job name, cron expression in Europe/Warsaw time)
     ("panel.jobs.prune_login_records", "17 * * * *"),
-    ("billing.jobs.charge_monthly_fees", "5 0 1 * *"),
-    ("billing.jobs.close_ended_subscriptions", "1 * * * *"),
-    ("recordings.jobs_push.push_nightly", "5 0 * * *"),
-    ("billing.jobs_rating.rate_pending_call_records", "* * * * *"),
-    ("recordings.jobs.apply_retention", "30 1 * * *"),
+    ("billing.jobs.subscriptions.charge_monthly_fees", "5 0 1 * *"),
+    ("billing.jobs.subscriptions.close_ended_subscriptions", "1 * * * *"),
+    ("recordings.jobs.push.push_nightly", "5 0 * * *"),
+    ("billing.jobs.rating.rate_pending_call_records", "* * * * *"),
+    ("recordings.jobs.retention.apply_retention", "30 1 * * *"),
     ("pbx.jobs.prune_live_calls", "23 * * * *"),
     ("pbx.kamailio.jobs.monitor_sip_accounts", "*/5 * * * *"),
 ]

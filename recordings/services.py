@@ -301,12 +301,12 @@ def recording_export_start(*, customer: Customer, filters: dict, requested_by: s
     import secrets
 
     from panel.jobqueue import enqueue_now
-    from recordings import jobs
+    from recordings.jobs import exports
 
     stamp = timezone.localtime().strftime("%Y-%m-%d_%H-%M-%S")
     file_name = f"recordings_{stamp}_{secrets.token_hex(4)}.zip"
     job = enqueue_now(
-        jobs.build_recordings_zip,
+        exports.build_recordings_zip,
         customer.pk,
         filters,
         file_name,

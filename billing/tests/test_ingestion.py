@@ -99,7 +99,7 @@ def test_stored_call_is_queued_for_rating_after_commit(customer, rq, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         record, _ = call_record_ingest(customer=customer, payload=call_payload())
     (job,) = queue.jobs
-    assert job.func_name == "billing.jobs_rating.rate_call_records"
+    assert job.func_name == "billing.jobs.rating.rate_call_records"
     assert job.args == (customer.pk, [record.pk])
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         call_record_ingest(customer=customer, payload=call_payload(call_id=record.call_id))

@@ -9,11 +9,11 @@ import pytest
 from django.db import connection
 from django.db.models import Count, Sum
 
-from billing import rating_service
 from billing.choices import RatingStatus
 from billing.ingestion import call_record_ingest
 from billing.models import CallRecord, LedgerEntry
 from billing.rating_service import call_records_rate
+from billing.rating_service import calls as rating_calls
 from billing.tests.rating_support import call_payload, callback, incoming, internal
 
 pytestmark = [
@@ -39,7 +39,7 @@ def rating_lock_free_elsewhere(customer) -> bool:
     def try_lock():
         try:
             with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", rating_service._rating_lock_key(customer))
+                cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", rating_calls._rating_lock_key(customer))
                 result.append(cursor.fetchone()[0])
                 cursor.execute("SELECT pg_advisory_unlock_all()")
         finally:
@@ -87,7 +87,7 @@ def test_pipelined_rating_writes_what_the_sequential_one_writes(customer, other_
 
 def test_a_call_rated_meanwhile_by_another_job_is_neither_overwritten_nor_charged_again(customer, monkeypatch):
     calls = backlog(customer)
-    price = rating_service._price_records
+    price = rating_calls._price_records
     first, done = calls[1], []  # 17 s to a mobile: charged
 
     def price_then_someone_else_rates_the_first_call(context, records, **kwargs):
@@ -98,7 +98,7 @@ def test_a_call_rated_meanwhile_by_another_job_is_neither_overwritten_nor_charge
             CallRecord.objects.filter(pk=first.pk).update(rating_error="rated by the other job")
         return priced
 
-    monkeypatch.setattr(rating_service, "_price_records", price_then_someone_else_rates_the_first_call)
+    monkeypatch.setattr(rating_calls, "_price_records", price_then_someone_else_rates_the_first_call)
     summary = call_records_rate(customer=customer, batch_size=4, pipelined=True)
     assert summary.rated + summary.unratable == len(calls) - 1
     first.refresh_from_db()
@@ -108,7 +108,7 @@ def test_a_call_rated_meanwhile_by_another_job_is_neither_overwritten_nor_charge
 
 def test_a_failed_write_stops_the_run_and_the_rerun_charges_only_the_rest(customer, monkeypatch):
     backlog(customer)
-    write, batches = rating_service._PricedBatch.write, []
+    write, batches = rating_calls._PricedBatch.write, []
 
     def write_twice_then_fail(self, **kwargs):
         batches.append(self)
@@ -116,14 +116,14 @@ def test_a_failed_write_stops_the_run_and_the_rerun_charges_only_the_rest(custom
             raise RuntimeError("database went away")
         return write(self, **kwargs)
 
-    monkeypatch.setattr(rating_service._PricedBatch, "write", write_twice_then_fail)
+    monkeypatch.setattr(rating_calls._PricedBatch, "write", write_twice_then_fail)
     with pytest.raises(RuntimeError, match="database went away"):
         call_records_rate(customer=customer, batch_size=4, pipelined=True)
     assert rating_lock_free_elsewhere(customer)
     # Whole batches only: the two before the failed one, and perhaps the one the other writer had taken.
     done = CallRecord.objects.for_customer(customer).exclude(rating_status=RatingStatus.PENDING).count()
     assert done in (8, 12)
-    monkeypatch.setattr(rating_service._PricedBatch, "write", write)
+    monkeypatch.setattr(rating_calls._PricedBatch, "write", write)
 
     summary = call_records_rate(customer=customer, batch_size=4)
     assert summary.rated + summary.unratable == 20 - done

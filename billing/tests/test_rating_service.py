@@ -6,12 +6,12 @@ import pytest
 from django.db.models import Sum
 from rq import SimpleWorker
 
-from billing import rating_service
 from billing.choices import LedgerKind, RatingStatus
 from billing.ingestion import call_record_ingest
-from billing.jobs_rating import rate_call_records, rate_pending_call_records
+from billing.jobs.rating import rate_call_records, rate_pending_call_records
 from billing.models import CallRecord, LedgerEntry, Tariff, TariffRate
 from billing.rating_service import call_records_rate, call_records_rerate
+from billing.rating_service import calls as rating_calls
 from billing.selectors import balance
 from billing.tests import factories
 from billing.tests.rating_support import call_payload, callback, incoming, internal, leg
@@ -252,12 +252,12 @@ def test_large_batches_read_the_whole_tariff_once_and_agree_with_small_ones(cust
     for index in range(30):
         ingest(customer, call_payload(callee=f"+48{500 + index}222333", talk=7 * index))
     ingest(customer, call_payload(callee="+861012345678", talk=61))
-    monkeypatch.setattr(rating_service, "CANDIDATE_LOOKUP_LIMIT", 0)
+    monkeypatch.setattr(rating_calls, "CANDIDATE_LOOKUP_LIMIT", 0)
     call_records_rate(customer=customer, batch_size=7)
     by_full_table = dict(CallRecord.objects.values_list("pk", "cost_net"))
     CallRecord.objects.update(rating_status=RatingStatus.PENDING, cost_net=None)
     LedgerEntry.objects.filter(call__isnull=False).update(idempotency_key=None)  # pretend never charged
-    monkeypatch.setattr(rating_service, "CANDIDATE_LOOKUP_LIMIT", 200)
+    monkeypatch.setattr(rating_calls, "CANDIDATE_LOOKUP_LIMIT", 200)
     call_records_rate(customer=customer)
     assert dict(CallRecord.objects.values_list("pk", "cost_net")) == by_full_table
     assert by_full_table[CallRecord.objects.get(callee="+861012345678").pk] == Decimal("2.02")  # Reszta świata, 61 s

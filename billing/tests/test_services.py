@@ -142,7 +142,7 @@ def test_balances_are_per_customer(customer, other_customer):
 def test_monthly_fee_job_runs_through_a_real_worker_twice_and_charges_once(rq, other_customer):
     from rq import SimpleWorker
 
-    from billing import jobs
+    from billing.jobs import subscriptions
     from panel.jobqueue import enqueue_now
 
     other_customer.created_at = at(2026, 1, 1)
@@ -150,7 +150,7 @@ def test_monthly_fee_job_runs_through_a_real_worker_twice_and_charges_once(rq, o
     queue_low, queue_default = rq.get_queue("low"), rq.get_queue("default")
     worker = SimpleWorker([queue_low, queue_default], connection=queue_low.connection)
     for _ in range(2):
-        enqueue_now(jobs.charge_monthly_fees)
+        enqueue_now(subscriptions.charge_monthly_fees)
         worker.work(burst=True)
     fees = LedgerEntry.objects.for_customer(other_customer).filter(kind="package_fee")
     assert fees.count() == 1 and fees.get().amount_net == Decimal("-49.00")

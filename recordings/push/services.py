@@ -707,7 +707,7 @@ def push_days(
 @transaction.atomic
 def push_resend(*, customer: Customer, day: date, now: datetime | None = None) -> PushRun:
     """ "Wyślij ponownie": queue the day again; every recording is checked on the server, missing ones sent."""
-    from recordings.jobs_push import enqueue_push_unique
+    from recordings.jobs.push import enqueue_push_unique
 
     run = push_run_queue(customer=customer, day=day, now=now)
     transaction.on_commit(lambda: enqueue_push_unique(customer.pk, [day], recheck=True))

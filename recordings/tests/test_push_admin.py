@@ -32,7 +32,7 @@ def test_failed_runs_are_listed_with_their_reason(admin_client, customer, other_
 def test_push_again_action_queues_the_days(admin_client, customer, monkeypatch, django_capture_on_commit_callbacks):
     queued = []
     monkeypatch.setattr(
-        "recordings.jobs_push.enqueue_push_unique",
+        "recordings.jobs.push.enqueue_push_unique",
         lambda customer_id, days, recheck=False: queued.append((customer_id, days, recheck)),
     )
     run = factories.push_run(customer, day=date(2026, 3, 29), status=PushRunStatus.FAILED)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from rq import SimpleWorker
 
 from panel import jobqueue
-from recordings import jobs_push
+from recordings.jobs import push as push_jobs
 from recordings.models import PushRun
 from recordings.push.choices import PushProtocol, PushRunStatus
 from recordings.push.days import previous_local_day
@@ -40,8 +40,8 @@ def work(rq):
 
 
 def test_nightly_job_is_declared_for_the_cron():
-    assert jobqueue.resolve("recordings.jobs_push.push_nightly") is jobs_push.push_nightly
-    policy = jobs_push.push_customer_days.job_policy
+    assert jobqueue.resolve("recordings.jobs.push.push_nightly") is push_jobs.push_nightly
+    policy = push_jobs.push_customer_days.job_policy
     assert policy.timeout >= 3600 and policy.retries == 3
 
 
@@ -56,13 +56,13 @@ def test_the_night_queues_only_customers_with_the_service_and_pushes_yesterday(
     recordings = recordings_of_day(customer, day=yesterday, count=3, storage=recordings_root)
     recordings_of_day(other_customer, day=yesterday, count=2, storage=recordings_root, seed=50)
 
-    jobqueue.dispatch("recordings.jobs_push.push_nightly")
+    jobqueue.dispatch("recordings.jobs.push.push_nightly")
     queue = work(rq)  # the planner, then the one push job it queued
 
     assert PushRun.objects.for_customer(other_customer).count() == 0
     run = PushRun.objects.for_customer(customer).get()
     assert run.day == yesterday
-    assert jobs_push.push_job_id(customer.pk, yesterday) in queue.finished_job_registry.get_job_ids()
+    assert push_jobs.push_job_id(customer.pk, yesterday) in queue.finished_job_registry.get_job_ids()
     assert run.status == PushRunStatus.DONE and run.uploaded_count == 3
     folder = root / "nagrania" / f"{yesterday:%Y}" / f"{yesterday:%m}" / f"{yesterday:%d}"
     assert sorted(path.name for path in folder.iterdir()) == sorted(r.file_name for r in recordings)
@@ -70,8 +70,8 @@ def test_the_night_queues_only_customers_with_the_service_and_pushes_yesterday(
 
 def test_a_second_planner_run_does_not_queue_the_same_push_twice(rq, customer):
     switch_push_on(customer)
-    assert jobs_push.push_nightly() == 1
-    assert jobs_push.push_nightly() == 0
+    assert push_jobs.push_nightly() == 1
+    assert push_jobs.push_nightly() == 0
     assert rq.get_queue("low").count == 1
 
 
@@ -86,16 +86,16 @@ def test_a_failing_push_is_retried_by_rq_and_the_backlog_is_sent_oldest_first(rq
     factories.push_run(customer, day=older, status=PushRunStatus.FAILED, failed_nights=1)
     faults.crash_after_files = 0  # the target accepts log-ins but dies on the first file
 
-    jobs_push.push_nightly()
+    push_jobs.push_nightly()
     queue = work(rq)
 
-    job = queue.fetch_job(jobs_push.push_job_id(customer.pk, yesterday))
+    job = queue.fetch_job(push_jobs.push_job_id(customer.pk, yesterday))
     assert job.args[1] == [older.isoformat(), yesterday.isoformat()]
     assert job.get_status() == "scheduled" and job.retries_left == 2  # RQ tries again later in the night
     assert set(PushRun.objects.for_customer(customer).values_list("status", flat=True)) == {PushRunStatus.FAILED}
 
     faults.crash_after_files = None
-    jobs_push.push_customer_days(customer.pk, job.args[1])  # what the retry does
+    push_jobs.push_customer_days(customer.pk, job.args[1])  # what the retry does
     runs = dict(PushRun.objects.for_customer(customer).values_list("day", "status"))
     assert runs == {older: PushRunStatus.DONE, yesterday: PushRunStatus.DONE}
     uploaded = [path.rsplit("/", 1)[1] for path in faults.uploads]

@@ -299,7 +299,7 @@ def test_another_customers_settings_are_never_shown_or_changed(pushing, client_u
 def test_resend_asks_first_then_queues_the_day(pushing, client_user, django_capture_on_commit_callbacks, monkeypatch):
     queued = []
     monkeypatch.setattr(
-        "recordings.jobs_push.enqueue_push_unique",
+        "recordings.jobs.push.enqueue_push_unique",
         lambda customer_id, days, recheck=False: queued.append((customer_id, days, recheck)),
     )
     url = reverse("recordings:push_resend")

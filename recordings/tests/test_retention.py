@@ -256,7 +256,7 @@ def test_the_job_runs_through_a_real_worker(transactional_db, rq, customer, sett
     from rq import SimpleWorker
 
     from panel.jobqueue import enqueue_now
-    from recordings import jobs
+    from recordings.jobs import retention as retention_jobs
 
     settings.RECORDINGS_ROOT = tmp_path / "recordings"
     storage = LocalRecordingStorage(settings.RECORDINGS_ROOT)
@@ -264,7 +264,7 @@ def test_the_job_runs_through_a_real_worker(transactional_db, rq, customer, sett
     recording_aged(customer, storage, timedelta(days=31), now=now)
     recording_aged(customer, storage, timedelta(days=2), now=now)
     queue = rq.get_queue("low")
-    job = enqueue_now(jobs.apply_retention)
+    job = enqueue_now(retention_jobs.apply_retention)
     SimpleWorker([queue], connection=queue.connection).work(burst=True)
     job.refresh()
     assert job.get_status() == "finished"

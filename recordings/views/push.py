@@ -11,7 +11,7 @@ from django.views import generic
 
 from billing.models import Service
 from panel.generic import CustomerRequiredMixin, TenantDetailView, TenantListView
-from recordings.forms_push import PushResendForm, PushTargetForm
+from recordings.forms.push import PushResendForm, PushTargetForm
 from recordings.models import PushRun
 from recordings.push import selectors, services
 

@@ -1,4 +1,7 @@
-"""Background jobs of the billing app: thin entry points that take ids and call services."""
+"""Background jobs of subscriptions: the monthly fees (package and monthly services) and closing ended subscriptions.
+
+Both are periodic (centrala/cron.py); each is a thin entry point that takes ids and calls billing.services.
+"""
 
 from django.utils import timezone
 

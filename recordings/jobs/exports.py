@@ -1,39 +1,19 @@
-"""Background jobs of the recordings app: thin entry points that take ids and call the domain code.
+"""The ZIP export of a large set of a customer's recordings, built in the background with its progress in the job.
 
-Periodic (centrala/cron.py): `recordings.jobs.apply_retention` daily at 01:30
-Europe/Warsaw ("30 1 * * *"), after the night's billing jobs.
+Enqueued by `recordings.services.recording_export_start`; the nightly
+retention job (jobs/retention.py) deletes exports a day old.
 """
 
 from __future__ import annotations
 
-import logging
 import tempfile
 
 from rq import get_current_job
 
 from panel.jobqueue import QUEUE_LOW, background_job
 from panel.models import Customer
-from recordings import retention, selectors, zipper
+from recordings import selectors, zipper
 from recordings.storage import get_storage
-
-logger = logging.getLogger("recordings.jobs")
-
-
-@background_job(queue=QUEUE_LOW, timeout=3 * 3600, retries=2, retry_intervals=(300, 1800))
-def apply_retention() -> dict:
-    """Delete recordings past their customer's retention (resumes an interrupted run) and day-old ZIP exports."""
-    storage = get_storage()
-    result = retention.retention_run(storage=storage)
-    exports = zipper.exports_cleanup(storage)
-    summary = {
-        "run_started_at": result.run_started_at.isoformat(),
-        "customers": len(result.logs),
-        "deleted": result.deleted_count,
-        "bytes": result.deleted_bytes,
-        "exports_deleted": exports,
-    }
-    logger.info("retention run %s", summary)
-    return summary
 
 
 @background_job(queue=QUEUE_LOW, timeout=2 * 3600, retries=1, retry_intervals=(60,))

@@ -36,7 +36,7 @@ from panel.money import gross_amount
 from panel.templatetags.panel_tags import money
 from pbx.audio import format_duration
 from recordings import retention, selectors, services, zipper
-from recordings.forms_panel import RecordingFilterForm, RetentionForm, retention_label
+from recordings.forms.recordings import RecordingFilterForm, RetentionForm, retention_label
 from recordings.storage import UnsafePath, get_storage
 from recordings.streaming import stored_file_response
 
