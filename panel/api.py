@@ -20,6 +20,7 @@ from rest_framework import authentication, exceptions, permissions, serializers
 
 from panel.models import ApiToken
 from panel.models.api import hash_token
+from panel.refusal import Refused
 
 logger = logging.getLogger(__name__)
 
@@ -82,9 +83,13 @@ def customer_of(request):
 
 
 def exception_handler(exc, context):
-    """DRF's handler, with every error body shaped as {"detail": ..., "errors": {...}}."""
+    """DRF's handler, with every error body shaped as {"detail": ..., "errors": {...}}; a `Refused` answers with
+    the status its code names (400, 403, 404, 409)."""
+    from rest_framework.response import Response
     from rest_framework.views import exception_handler as drf_exception_handler  # imports this module's settings
 
+    if isinstance(exc, Refused):
+        return Response(exc.body(), status=exc.http_status)
     response = drf_exception_handler(exc, context)
     if response is not None and isinstance(response.data, dict) and "detail" not in response.data:
         response.data = {"detail": _("The request is not valid."), "errors": response.data}

@@ -31,7 +31,7 @@ from pbx.live_events import CallEventSerializer, call_event_ingest
 from pbx.models import LiveCall, MonitorSession
 from pbx.models.live import MonitorMode, MonitorTargetKind
 from pbx.selectors.monitoring import live_call_list, live_call_queryset
-from pbx.services.monitoring import MonitorRefused, monitor_start
+from pbx.services.monitoring import monitor_start
 
 ERRORS = {
     400: OpenApiResponse(ApiErrorSerializer, description="Not JSON, or fields that break the schema (per field)."),
@@ -84,13 +84,6 @@ class MonitorSessionSerializer(serializers.ModelSerializer):
         model = MonitorSession
         fields = ["id", "call_id", "mode", "target_kind", "target", "status", "detail", "monitor_call_id"]
         fields += ["created_at", "leg_started_at", "leg_answered_at", "ended_at"]
-
-
-STATUS_OF = {
-    MonitorRefused.SERVICE_OFF: status.HTTP_403_FORBIDDEN,
-    MonitorRefused.CALL_ENDED: status.HTTP_409_CONFLICT,
-    MonitorRefused.INVALID: status.HTTP_400_BAD_REQUEST,
-}
 
 
 class CallEventCollection(APIView):
@@ -164,13 +157,7 @@ class LiveCallMonitor(APIView):
         call = get_object_or_404(live_call_queryset(customer=customer), call_id=call_id)
         serializer = MonitorRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            session = monitor_start(customer=customer, live_call=call, **serializer.validated_data)
-        except MonitorRefused as refused:
-            body = {"detail": refused.message}
-            if refused.field:
-                body["errors"] = {refused.field: [refused.message]}
-            return Response(body, status=STATUS_OF[refused.code])
+        session = monitor_start(customer=customer, live_call=call, **serializer.validated_data)
         return Response(MonitorSessionSerializer(session).data, status=status.HTTP_201_CREATED)
 
 

@@ -26,7 +26,6 @@ from pbx.voicemail import (
     MESSAGE_ID_PATTERN,
     VOICEMAIL_MAX_BYTES,
     VOICEMAIL_MAX_SECONDS,
-    VoicemailRefused,
     caller_label,
     voicemail_ingest,
 )
@@ -87,13 +86,6 @@ class VoicemailReceiptSerializer(serializers.Serializer):
     emailed = serializers.BooleanField(help_text=_("Whether the message has been e-mailed to the account's address."))
     created = serializers.BooleanField()
     detail = serializers.CharField()
-
-
-STATUS_OF = {
-    VoicemailRefused.INVALID: status.HTTP_400_BAD_REQUEST,
-    VoicemailRefused.AUDIO: status.HTTP_400_BAD_REQUEST,
-    VoicemailRefused.UNKNOWN_EXTENSION: status.HTTP_404_NOT_FOUND,
-}
 
 
 def receipt(message, *, created: bool) -> dict:
@@ -161,21 +153,15 @@ class VoicemailUpload(APIView):
         serializer = VoicemailUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            result = voicemail_ingest(
-                customer=customer_of(request),
-                extension=data["extension"],
-                caller=data["caller"],
-                received_at=data["received_at"],
-                fileobj=data["file"],
-                message_id=data["message_id"],
-                notify=data["notify"],
-            )
-        except VoicemailRefused as refused:
-            body = {"detail": refused.message}
-            if refused.field:
-                body["errors"] = {refused.field: [refused.message]}
-            return Response(body, status=STATUS_OF[refused.code])
+        result = voicemail_ingest(
+            customer=customer_of(request),
+            extension=data["extension"],
+            caller=data["caller"],
+            received_at=data["received_at"],
+            fileobj=data["file"],
+            message_id=data["message_id"],
+            notify=data["notify"],
+        )
         return Response(
             receipt(result.message, created=result.created),
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,

@@ -42,6 +42,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from panel.models import Customer
+from panel.refusal import Refused
 from pbx import audio
 from pbx.models import SipAccount, VoicemailMessage
 from pbx.numbering import format_number
@@ -55,20 +56,6 @@ CALLER_PATTERN = re.compile(r"^[A-Za-z0-9+*#_.@ -]{0,32}\Z")
 WITHHELD_CALLERS = frozenset({"", "anonymous", "unknown", "private", "restricted"})
 COPY_CHUNK = 64 * 1024
 EXTENSION_MAX_DIGITS = 6
-
-
-class VoicemailRefused(Exception):
-    """A message that is not stored, with the reason in words; `code` for machines, `field` at fault."""
-
-    INVALID = "invalid"  # the request itself (message id, time, caller)
-    AUDIO = "audio"  # not acceptable audio
-    UNKNOWN_EXTENSION = "unknown_extension"  # no SIP account with this extension (of this customer)
-
-    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -90,9 +77,7 @@ def _normalised_caller(caller: str | None) -> str:
     if caller.lower() in WITHHELD_CALLERS:
         return ""
     if not CALLER_PATTERN.match(caller):
-        raise VoicemailRefused(
-            VoicemailRefused.INVALID, _("A number is up to 32 digits, letters or + * # _ . @ -"), field="caller"
-        )
+        raise Refused(Refused.INVALID, _("A number is up to 32 digits, letters or + * # _ . @ -"), field="caller")
     return caller
 
 
@@ -106,7 +91,7 @@ def voicemail_ingest(
     message_id: str,
     notify: bool = True,
 ) -> IngestedVoicemail:
-    """Store a message left in the voicemail box of `customer`'s extension; raises `VoicemailRefused`.
+    """Store a message left in the voicemail box of `customer`'s extension; raises `Refused`.
 
     Safe to repeat: a message id already stored for the account returns the
     stored message (created False) without reading the audio again. With
@@ -114,20 +99,18 @@ def voicemail_ingest(
     """
     message_id = (message_id or "").strip()
     if not MESSAGE_ID_PATTERN.match(message_id):
-        raise VoicemailRefused(
-            VoicemailRefused.INVALID, _("A message id is 1 to 64 letters, digits or . _ : @ -"), field="message_id"
-        )
+        raise Refused(Refused.INVALID, _("A message id is 1 to 64 letters, digits or . _ : @ -"), field="message_id")
     if not isinstance(received_at, datetime) or received_at.tzinfo is None or received_at.utcoffset() is None:
-        raise VoicemailRefused(
-            VoicemailRefused.INVALID,
+        raise Refused(
+            Refused.INVALID,
             _("Give the time with its time zone, e.g. 2025-01-31T10:15:00+01:00."),
             field="received_at",
         )
     caller = _normalised_caller(caller)
     account = SipAccount.objects.for_customer(customer).filter(extension=(extension or "").strip()).first()
     if account is None:
-        raise VoicemailRefused(
-            VoicemailRefused.UNKNOWN_EXTENSION,
+        raise Refused(
+            Refused.NOT_FOUND,
             _("There is no SIP account with extension %(extension)s.") % {"extension": extension},
             field="extension",
         )
@@ -145,10 +128,8 @@ def voicemail_ingest(
     )
 
 
-def _refused_audio(rejected: audio.AudioRejected) -> VoicemailRefused:
-    return VoicemailRefused(
-        VoicemailRefused.AUDIO, str(audio.MESSAGES[rejected.code]) % dict(rejected.params), field="file"
-    )
+def _refused_audio(rejected: audio.AudioRejected) -> Refused:
+    return Refused(Refused.AUDIO, str(audio.MESSAGES[rejected.code]) % dict(rejected.params), field="file")
 
 
 def _prepare_audio(fileobj: BinaryIO) -> _Audio:
@@ -172,7 +153,7 @@ def _prepare_audio(fileobj: BinaryIO) -> _Audio:
             content, seconds = path.read_bytes(), audio.mp3_duration(path)
     except audio.AudioRejected as rejected:
         raise _refused_audio(rejected) from rejected
-    except VoicemailRefused:
+    except Refused:
         raise
     except Exception as error:  # mutagen on a hostile file after decoding passed: still refused, never a 500
         logger.info("voicemail audio refused: %s", error)

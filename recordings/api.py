@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from panel.api import ApiErrorSerializer, AwareDateTimeField, UploadedFileField, customer_of
 from recordings.choices import Direction
-from recordings.ingestion import CALL_ID_PATTERN, MAX_BYTES, IngestionRefused, recording_ingest
+from recordings.ingestion import CALL_ID_PATTERN, MAX_BYTES, recording_ingest
 
 
 class RecordingUploadSerializer(serializers.Serializer):
@@ -64,15 +64,6 @@ class RecordingReceiptSerializer(serializers.Serializer):
     duration_seconds = serializers.DecimalField(max_digits=10, decimal_places=3)
     created = serializers.BooleanField()
     detail = serializers.CharField()
-
-
-STATUS_OF = {
-    IngestionRefused.INVALID: status.HTTP_400_BAD_REQUEST,
-    IngestionRefused.AUDIO: status.HTTP_400_BAD_REQUEST,
-    IngestionRefused.CALL_UNKNOWN: status.HTTP_400_BAD_REQUEST,
-    IngestionRefused.SERVICE_OFF: status.HTTP_403_FORBIDDEN,
-    IngestionRefused.CONFLICT: status.HTTP_409_CONFLICT,
-}
 
 
 def receipt(recording, *, created: bool) -> dict:
@@ -144,22 +135,16 @@ class RecordingUpload(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         upload = data["file"]
-        try:
-            result = recording_ingest(
-                customer=customer_of(request),
-                call_id=data["call_id"],
-                fileobj=upload,
-                filename=upload.name or "",
-                started_at=data.get("started_at"),
-                direction=data.get("direction") or None,
-                caller=data.get("caller") or None,
-                callee=data.get("callee") or None,
-            )
-        except IngestionRefused as refused:
-            body = {"detail": refused.message}
-            if refused.field:
-                body["errors"] = {refused.field: [refused.message]}
-            return Response(body, status=STATUS_OF[refused.code])
+        result = recording_ingest(
+            customer=customer_of(request),
+            call_id=data["call_id"],
+            fileobj=upload,
+            filename=upload.name or "",
+            started_at=data.get("started_at"),
+            direction=data.get("direction") or None,
+            caller=data.get("caller") or None,
+            callee=data.get("callee") or None,
+        )
         return Response(
             receipt(result.recording, created=result.created),
             status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK,

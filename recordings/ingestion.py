@@ -42,6 +42,7 @@ from pydub import AudioSegment
 from billing import selectors as billing_selectors
 from billing.models import CallRecord
 from panel.models import Customer
+from panel.refusal import Refused
 from pbx.audio import MESSAGES as AUDIO_MESSAGES
 from pbx.audio import AudioRejected, format_duration, is_truncated, mp3_duration, probe
 from recordings.choices import Direction
@@ -64,26 +65,6 @@ FALLBACK_SAMPLE_RATE = 16000
 BITRATE_PER_CHANNEL = 32  # kbit/s: plenty for telephone speech
 CALL_ID_PATTERN = re.compile(r"^[A-Za-z0-9._:@-]{1,64}\Z")
 NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9+*#_.@ -]{0,32}\Z")
-
-
-class IngestionRefused(Exception):
-    """A recording that is not kept, with the reason in words for the PBX's operator.
-
-    `code` is stable for machines (the API's HTTP status follows it); `field`
-    names the request field at fault, when there is one.
-    """
-
-    INVALID = "invalid"  # the request itself (call id, times, numbers)
-    AUDIO = "audio"  # not acceptable audio
-    CALL_UNKNOWN = "call_unknown"  # no call record and not enough data about the call
-    SERVICE_OFF = "service_off"  # the recording service was off at the call's start
-    CONFLICT = "conflict"  # another recording of the same call is stored already
-
-    def __init__(self, code: str, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)
@@ -126,7 +107,7 @@ def recording_ingest(
     callee: str | None = None,
     storage: RecordingStorage | None = None,
 ) -> IngestionResult:
-    """Check, convert and store one recording of `customer`'s call `call_id`; raises `IngestionRefused`.
+    """Check, convert and store one recording of `customer`'s call `call_id`; raises `Refused`.
 
     The call's start, direction and numbers come from the customer's call
     record when the PBX has already reported the call, else from the
@@ -136,9 +117,7 @@ def recording_ingest(
     storage = storage or get_storage()
     call_id = (call_id or "").strip()
     if not CALL_ID_PATTERN.match(call_id):
-        raise IngestionRefused(
-            IngestionRefused.INVALID, _("A call id is 1 to 64 letters, digits or . _ : @ -"), field="call_id"
-        )
+        raise Refused(Refused.INVALID, _("A call id is 1 to 64 letters, digits or . _ : @ -"), field="call_id")
     work_dir = Path(tempfile.mkdtemp(prefix="centrala-recording-"))
     try:
         upload_path, upload_sha256 = _spool(fileobj, work_dir)
@@ -151,8 +130,8 @@ def recording_ingest(
         if existing is None and not billing_selectors.service_active(
             customer=customer, code=RECORDING_SERVICE, at=facts.started_at
         ):
-            raise IngestionRefused(
-                IngestionRefused.SERVICE_OFF,
+            raise Refused(
+                Refused.SERVICE_OFF,
                 _(
                     "The call recording service was off when this call started, so the recording is not kept. "
                     "Switch on “Call recording” in Services / Offer."
@@ -219,8 +198,8 @@ def _call_facts(
         if value in (None, "")
     ]
     if missing:
-        raise IngestionRefused(
-            IngestionRefused.CALL_UNKNOWN,
+        raise Refused(
+            Refused.CALL_UNKNOWN,
             _(
                 "No call with this id has been reported yet: send the call's start (started_at), direction, "
                 "caller and callee with the recording. Missing: %(fields)s."
@@ -229,33 +208,29 @@ def _call_facts(
             field=missing[0],
         )
     if started_at.tzinfo is None or started_at.utcoffset() is None:
-        raise IngestionRefused(
-            IngestionRefused.INVALID,
+        raise Refused(
+            Refused.INVALID,
             _("Give the time with its time zone, e.g. 2025-01-31T10:15:00+01:00."),
             field="started_at",
         )
     if direction not in Direction.values:
-        raise IngestionRefused(
-            IngestionRefused.INVALID, _("The direction is one of: in, out, local."), field="direction"
-        )
+        raise Refused(Refused.INVALID, _("The direction is one of: in, out, local."), field="direction")
     for name, value in (("caller", caller), ("callee", callee)):
         if not NUMBER_PATTERN.match(value):
-            raise IngestionRefused(
-                IngestionRefused.INVALID, _("A number is up to 32 digits, letters or + * # _ . @ -"), field=name
-            )
+            raise Refused(Refused.INVALID, _("A number is up to 32 digits, letters or + * # _ . @ -"), field=name)
     return CallFacts(started_at=started_at, direction=direction, caller=caller, callee=callee)
 
 
-def _audio_refused(rejected: AudioRejected) -> IngestionRefused:
+def _audio_refused(rejected: AudioRejected) -> Refused:
     params = dict(rejected.params)
-    return IngestionRefused(IngestionRefused.AUDIO, str(AUDIO_MESSAGES[rejected.code]) % params, field="file")
+    return Refused(Refused.AUDIO, str(AUDIO_MESSAGES[rejected.code]) % params, field="file")
 
 
 def prepare_audio(path: Path, work_dir: Path) -> PreparedAudio:
     """Recognise the file by its content, check that it decodes in full, and give an MP3 of it.
 
     A WAV is converted with pydub; an MP3 is kept as it is. Raises
-    `IngestionRefused` (AUDIO) for anything else, for a damaged or cut-off
+    `Refused` (AUDIO) for anything else, for a damaged or cut-off
     file and for a recording longer than four hours.
     """
     try:
@@ -364,8 +339,8 @@ def _sha256(path: Path) -> str:
 def _same_or_conflict(existing: Recording, sha256: str) -> IngestionResult:
     if existing.sha256 == sha256:
         return IngestionResult(existing, created=False)
-    raise IngestionRefused(
-        IngestionRefused.CONFLICT,
+    raise Refused(
+        Refused.CONFLICT,
         _(
             "A different recording of call %(call_id)s is stored already (stored %(stored)s). A call has one "
             "recording: nothing was changed. Send the same file again, or use another call id for another call."

@@ -21,8 +21,9 @@ from django.utils import timezone
 from billing.ingestion import call_record_ingest
 from billing.selectors import service_active
 from panel.models import Customer
+from panel.refusal import Refused
 from pbx.commands import MonitorResult, OriginateResult, call_record_leg, iso_time
-from recordings.ingestion import IngestionRefused, recording_ingest
+from recordings.ingestion import recording_ingest
 from simulator.audio import tone_mp3, variant_of
 from simulator.conferences import simulate_dial_out
 
@@ -161,5 +162,5 @@ class SimulatorCommands:
                 caller=caller,
                 callee=callee,
             )
-        except IngestionRefused as refused:
+        except Refused as refused:
             logger.warning("Recording of simulated call %s refused: %s", call_id, refused.message)

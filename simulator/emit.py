@@ -18,6 +18,7 @@ from datetime import datetime
 from urllib import error, parse, request
 
 from panel.models import Customer
+from panel.refusal import Refused
 from simulator.traffic import RecordingUpload, SimulatedCall, VoicemailEvent
 
 
@@ -86,8 +87,6 @@ class ServiceEmitter:
     def recording(self, upload: RecordingUpload, content: bytes) -> Emitted:
         if self.recording_ingest is None:
             return Emitted(Outcome.UNAVAILABLE)
-        from recordings.ingestion import IngestionRefused
-
         try:
             result = self.recording_ingest(
                 customer=self.customer,
@@ -99,16 +98,14 @@ class ServiceEmitter:
                 caller=upload.caller,
                 callee=upload.callee,
             )
-        except IngestionRefused as refused:
-            outcome = Outcome.SERVICE_OFF if refused.code == IngestionRefused.SERVICE_OFF else Outcome.REFUSED
+        except Refused as refused:
+            outcome = Outcome.SERVICE_OFF if refused.code == Refused.SERVICE_OFF else Outcome.REFUSED
             return Emitted(outcome, refused.message)
         return Emitted(Outcome.CREATED if result.created else Outcome.EXISTING)
 
     def voicemail(self, event: VoicemailEvent, content: bytes) -> Emitted:
         if self.voicemail_ingest is None:
             return Emitted(Outcome.UNAVAILABLE)
-        from pbx.voicemail import VoicemailRefused
-
         try:
             result = self.voicemail_ingest(
                 customer=self.customer,
@@ -119,7 +116,7 @@ class ServiceEmitter:
                 message_id=event.message_id,
                 notify=event.notify,
             )
-        except VoicemailRefused as refused:
+        except Refused as refused:
             return Emitted(Outcome.REFUSED, refused.message)
         return Emitted(Outcome.CREATED if result.created else Outcome.EXISTING)
 

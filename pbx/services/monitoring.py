@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from billing.selectors import rate_for_number
 from panel.models import Customer, User
+from panel.refusal import Refused
 from pbx.models import CallEvent, ExternalNumber, LiveCall, MonitorSession, SipAccount
 from pbx.models.live import LIVE_CALL_STALE_AFTER, LiveCallState, MonitorMode, MonitorStatus, MonitorTargetKind
 from pbx.numbering import InvalidNumber, format_number, normalise_external_number
@@ -28,33 +29,19 @@ logger = logging.getLogger(__name__)
 LIVE_CALL_KEEP = timedelta(days=7)
 
 
-class MonitorRefused(Exception):
-    """The monitor command was not sent; `message` says why in the user's language, `field` where."""
-
-    SERVICE_OFF = "service_off"
-    CALL_ENDED = "call_ended"
-    INVALID = "invalid"
-
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-
-
 def monitor_target_resolve(*, customer: Customer, target_kind: str, target: str) -> str:
     """The supervisor's phone as the PBX dials it (extension digits, or E.164), checked to be the customer's own.
 
-    Raises `MonitorRefused` (INVALID, field "target") for anything else: an unknown extension, a number that
+    Raises `Refused` (INVALID, field "target") for anything else: an unknown extension, a number that
     is not on the customer's list of external numbers, or a destination missing from the tariff.
     """
     if target_kind == MonitorTargetKind.EXTENSION:
         account = SipAccount.objects.for_customer(customer).filter(extension=target.strip(), is_active=True).first()
         if account is None:
-            raise MonitorRefused(
-                MonitorRefused.INVALID,
+            raise Refused(
+                Refused.INVALID,
                 _("You have no active extension %(extension)s.") % {"extension": target},
-                "target",
+                field="target",
             )
         return account.extension
     if target_kind == MonitorTargetKind.EXTERNAL:
@@ -63,22 +50,22 @@ def monitor_target_resolve(*, customer: Customer, target_kind: str, target: str)
         except InvalidNumber:
             number = ""
         if not number or not ExternalNumber.objects.for_customer(customer).filter(number=number).exists():
-            raise MonitorRefused(
-                MonitorRefused.INVALID,
+            raise Refused(
+                Refused.INVALID,
                 _("Choose one of your external numbers (Moje Numery Zewnętrzne) as the supervisor's phone."),
-                "target",
+                field="target",
             )
         if rate_for_number(customer=customer, number=number) is None:
-            raise MonitorRefused(
-                MonitorRefused.INVALID,
+            raise Refused(
+                Refused.INVALID,
                 _("Calls to %(number)s are not in your tariff. Please contact us.") % {"number": format_number(number)},
-                "target",
+                field="target",
             )
         return number
-    raise MonitorRefused(
-        MonitorRefused.INVALID,
+    raise Refused(
+        Refused.INVALID,
         _("Listening in the browser needs a WebRTC phone in the panel, which is not available yet."),
-        "target_kind",
+        field="target_kind",
     )
 
 
@@ -94,7 +81,7 @@ def monitor_start(
 ) -> MonitorSession:
     """Have the PBX call the supervisor's phone and let it listen to `live_call`, or whisper to its agent.
 
-    Refused (`MonitorRefused`, nothing sent or stored) without the monitoring service, for a call that has
+    Refused (`Refused`, nothing sent or stored) without the monitoring service, for a call that has
     ended, for whisper on a call without an agent's extension, and for a phone that is not the customer's.
     A PBX that cannot be reached leaves a failed session with the reason.
     """
@@ -102,31 +89,31 @@ def monitor_start(
 
     now = now or timezone.now()
     if not monitoring_available(customer=customer, at=now):
-        raise MonitorRefused(MonitorRefused.SERVICE_OFF, _("Switch on call monitoring in “Services / Offer” first."))
+        raise Refused(Refused.SERVICE_OFF, _("Switch on call monitoring in “Services / Offer” first."))
     if mode not in MonitorMode.values:
-        raise MonitorRefused(MonitorRefused.INVALID, _("Choose listen or whisper."), "mode")
+        raise Refused(Refused.INVALID, _("Choose listen or whisper."), field="mode")
     target = monitor_target_resolve(customer=customer, target_kind=target_kind, target=target)
     with transaction.atomic():
         call = LiveCall.objects.for_customer(customer).select_for_update().filter(pk=live_call.pk).first()
         if call is None or not call.is_live(now):
-            raise MonitorRefused(MonitorRefused.CALL_ENDED, _("This call has already ended."))
+            raise Refused(Refused.CONFLICT, _("This call has already ended."))
         if mode == MonitorMode.WHISPER and not call.has_agent:
-            raise MonitorRefused(
-                MonitorRefused.INVALID,
+            raise Refused(
+                Refused.INVALID,
                 _(
                     "Whisper speaks to your agent (your extension on the call), and this call has none: "
                     "you can only listen to it."
                 ),
-                "mode",
+                field="mode",
             )
         if target_kind == MonitorTargetKind.EXTENSION and target == call.extension:
-            raise MonitorRefused(
-                MonitorRefused.INVALID,
+            raise Refused(
+                Refused.INVALID,
                 _("Extension %(extension)s is the agent on this call: choose another phone.") % {"extension": target},
-                "target",
+                field="target",
             )
         if call.monitor_sessions.filter(status=MonitorStatus.ACTIVE, target=target).exists():
-            raise MonitorRefused(MonitorRefused.INVALID, _("This phone is already monitoring this call."), "target")
+            raise Refused(Refused.INVALID, _("This phone is already monitoring this call."), field="target")
         session = MonitorSession.objects.create(
             customer=customer,
             live_call=call,

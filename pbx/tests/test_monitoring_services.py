@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from billing.models import CallRecord, LedgerEntry
 from billing.rating_service import call_records_rate
+from panel.refusal import Refused
 from pbx.models import LiveCall, MonitorSession
-from pbx.services.monitoring import MonitorRefused, live_calls_prune, monitor_start
+from pbx.services.monitoring import live_calls_prune, monitor_start
 from pbx.tests import factories
 from pbx.tests.monitoring_support import live_call, monitoring_on
 from simulator.live import end_call, start_call
@@ -59,8 +60,8 @@ def test_whispering_from_a_mobile_sends_its_number_in_e164(customer, call, comma
     ]
 
 
-def refused(customer, call, **kwargs) -> MonitorRefused:
-    with pytest.raises(MonitorRefused) as error:
+def refused(customer, call, **kwargs) -> Refused:
+    with pytest.raises(Refused) as error:
         start(customer, call, **kwargs)
     return error.value
 
@@ -68,7 +69,7 @@ def refused(customer, call, **kwargs) -> MonitorRefused:
 def test_without_the_service_nothing_is_sent(customer, phones, commands):
     call = LiveCall.objects.for_customer(customer).get(call_id=live_call(customer))
     error = refused(customer, call, target_kind="extension", target="12")
-    assert error.code == MonitorRefused.SERVICE_OFF
+    assert error.code == Refused.SERVICE_OFF
     assert "Usługi / Oferta" in error.message
     assert not commands.sent and not MonitorSession.objects.exists()
 
@@ -77,7 +78,7 @@ def test_whisper_needs_an_agent_on_the_call(customer, phones, commands):
     monitoring_on(customer)
     call = LiveCall.objects.for_customer(customer).get(call_id=live_call(customer, extension=""))
     error = refused(customer, call, mode="whisper", target_kind="extension", target="12")
-    assert (error.code, error.field) == (MonitorRefused.INVALID, "mode")
+    assert (error.code, error.field) == (Refused.INVALID, "mode")
     start(customer, call, target_kind="extension", target="12")  # listening is fine
     assert [sent["mode"] for sent in commands.sent] == ["listen"]
 
@@ -96,20 +97,20 @@ def test_only_the_customers_own_other_phones_may_listen(customer, other_customer
     factories.sip_account(other_customer, extension="77")
     factories.external_number(other_customer, number="+48600999888")
     error = refused(customer, call, target_kind=target_kind, target=target)
-    assert error.code == MonitorRefused.INVALID
+    assert error.code == Refused.INVALID
     assert not commands.sent and not MonitorSession.objects.exists()
 
 
 def test_a_call_that_has_ended_cannot_be_monitored(customer, call, commands):
     end_call(customer=customer, call_id=call.call_id)
-    assert refused(customer, call, target_kind="extension", target="12").code == MonitorRefused.CALL_ENDED
+    assert refused(customer, call, target_kind="extension", target="12").code == Refused.CONFLICT
     assert not commands.sent
 
 
 def test_another_customers_call_is_refused_like_an_ended_one(customer, other_customer, call, commands):
     monitoring_on(other_customer)
     factories.sip_account(other_customer, extension="12")
-    assert refused(other_customer, call, target_kind="extension", target="12").code == MonitorRefused.CALL_ENDED
+    assert refused(other_customer, call, target_kind="extension", target="12").code == Refused.CONFLICT
     assert not commands.sent
 
 

@@ -14,7 +14,7 @@ from pbx.models import SipAccount, VoicemailMessage
 from pbx.tests import factories
 from pbx.tests.audio_factory import make_mp3, make_ogg, make_wav, truncated_mp3
 from pbx.voicemail import (
-    VoicemailRefused,
+    Refused,
     voicemail_delete,
     voicemail_ingest,
     voicemail_list,
@@ -129,9 +129,9 @@ def test_an_mp3_from_elsewhere_is_kept_as_it_is(customer, account):
 )
 def test_what_is_not_audio_is_refused_and_nothing_stored(customer, account, media, content, words, settings):
     settings.LANGUAGE_CODE = "en"
-    with pytest.raises(VoicemailRefused) as refused:
+    with pytest.raises(Refused) as refused:
         leave(customer, content=content)
-    assert refused.value.code == VoicemailRefused.AUDIO and refused.value.field == "file"
+    assert refused.value.code == Refused.AUDIO and refused.value.field == "file"
     assert words in refused.value.message
     assert not VoicemailMessage.objects.exists()
     assert not list(media.rglob("*.mp3"))
@@ -148,9 +148,9 @@ def test_what_is_not_audio_is_refused_and_nothing_stored(customer, account, medi
     ],
 )
 def test_invalid_data_is_refused(customer, account, changes, field):
-    with pytest.raises(VoicemailRefused) as refused:
+    with pytest.raises(Refused) as refused:
         leave(customer, **changes)
-    assert (refused.value.code, refused.value.field) == (VoicemailRefused.INVALID, field)
+    assert (refused.value.code, refused.value.field) == (Refused.INVALID, field)
 
 
 @pytest.mark.parametrize("caller", ["", "anonymous", "Anonymous", "private"])
@@ -160,10 +160,10 @@ def test_a_withheld_caller_is_stored_empty(customer, account, caller):
 
 def test_another_customers_extension_is_not_found(customer, account, other_customer):
     factories.sip_account(other_customer, extension="12")
-    with pytest.raises(VoicemailRefused) as refused:
+    with pytest.raises(Refused) as refused:
         leave(customer, extension="12")
-    assert refused.value.code == VoicemailRefused.UNKNOWN_EXTENSION
-    with pytest.raises(VoicemailRefused):
+    assert refused.value.code == Refused.NOT_FOUND
+    with pytest.raises(Refused):
         leave(other_customer, extension="11")
     assert not VoicemailMessage.objects.exists()
 

@@ -22,12 +22,13 @@ from django.views import generic
 from billing.selectors import rate_for_number
 from panel.confirmation import CONFIRM_FIELD, CostConfirmationMixin, CostLine, CostStatement
 from panel.generic import CustomerRequiredMixin
+from panel.refusal import Refused
 from pbx.forms.monitoring import MonitorForm
 from pbx.models import LiveCall, MonitorSession
 from pbx.models.live import MonitorMode, MonitorStatus, MonitorTargetKind
 from pbx.numbering import format_number
 from pbx.selectors import monitoring as selectors
-from pbx.services.monitoring import MonitorRefused, monitor_start
+from pbx.services.monitoring import monitor_start
 
 PAGE_URL = reverse_lazy("pbx:monitoring")
 HISTORY_ON_PAGE = 10
@@ -201,8 +202,8 @@ class MonitorStartView(CostConfirmationMixin, CustomerRequiredMixin, generic.For
                 target=form.target,
                 user=self.request.user,
             )
-        except MonitorRefused as refused:
-            if refused.code != MonitorRefused.INVALID:
+        except Refused as refused:
+            if refused.code != Refused.INVALID:
                 messages.error(self.request, refused.message)
                 return redirect(PAGE_URL)
             field = {"target": "extension" if kind == MonitorTargetKind.EXTENSION else "external_number"}.get(

@@ -15,8 +15,9 @@ from mutagen.mp3 import MP3
 from billing.models import Service
 from billing.services import service_activate
 from billing.tests import factories as billing_factories
+from panel.refusal import Refused
 from pbx.tests.audio_factory import make_mp3, make_ogg, make_wav, truncated_mp3
-from recordings.ingestion import IngestionRefused, recording_ingest
+from recordings.ingestion import recording_ingest
 from recordings.models import Recording
 from recordings.storage import get_storage
 
@@ -85,9 +86,9 @@ def test_a_law_wav_as_telephones_record_is_accepted(customer, storage):
     ids=["text", "truncated-mp3", "ogg", "empty"],
 )
 def test_non_audio_truncated_and_other_formats_are_refused_and_nothing_is_kept(customer, storage, content, message):
-    with pytest.raises(IngestionRefused, match=message) as refused:
+    with pytest.raises(Refused, match=message) as refused:
         ingest(customer, content)
-    assert refused.value.code == IngestionRefused.AUDIO
+    assert refused.value.code == Refused.AUDIO
     assert refused.value.field == "file"
     assert not Recording.objects.exists()
     assert stored_files(storage) == []
@@ -97,26 +98,26 @@ def test_too_large_and_too_long_recordings_are_refused(customer, storage, monkey
     from recordings import ingestion
 
     monkeypatch.setattr(ingestion, "MAX_BYTES", 10_000)
-    with pytest.raises(IngestionRefused, match="za duży"):
+    with pytest.raises(Refused, match="za duży"):
         ingest(customer, make_wav(3.0))
     monkeypatch.setattr(ingestion, "MAX_BYTES", 200 * 1024 * 1024)
     monkeypatch.setattr(ingestion, "MAX_SECONDS", 2)
     monkeypatch.setattr(ingestion, "LENGTH_TOLERANCE_SECONDS", 0.5)
-    with pytest.raises(IngestionRefused, match="za długie"):
+    with pytest.raises(Refused, match="za długie"):
         ingest(customer, make_mp3(4.0))
     assert stored_files(storage) == []
 
 
 def test_a_truncated_wav_is_refused(customer, storage):
     content = make_wav(6.0)
-    with pytest.raises(IngestionRefused, match="niekompletny"):
+    with pytest.raises(Refused, match="niekompletny"):
         ingest(customer, content[: len(content) // 2])
 
 
 def test_refused_when_recording_was_off_when_the_call_started(other_customer, storage):
-    with pytest.raises(IngestionRefused, match="wyłączona") as refused:
+    with pytest.raises(Refused, match="wyłączona") as refused:
         ingest(other_customer, make_mp3(1.0))
-    assert refused.value.code == IngestionRefused.SERVICE_OFF
+    assert refused.value.code == Refused.SERVICE_OFF
     assert not Recording.objects.exists()
     assert stored_files(storage) == []
 
@@ -124,7 +125,7 @@ def test_refused_when_recording_was_off_when_the_call_started(other_customer, st
 def test_the_service_counts_at_the_calls_start_not_at_the_upload(other_customer, storage):
     switched_on = STARTED + timedelta(hours=1)
     service_activate(customer=other_customer, service=Service.objects.get(code="recording"), now=switched_on)
-    with pytest.raises(IngestionRefused):
+    with pytest.raises(Refused):
         ingest(other_customer, make_mp3(1.0), call_id="before")
     result = ingest(other_customer, make_mp3(1.0), call_id="after", started_at=switched_on + timedelta(minutes=1))
     assert result.created
@@ -150,9 +151,9 @@ def test_another_customers_call_record_is_not_used(customer, other_customer, sto
     billing_factories.call_record(
         other_customer, call_id="theirs", started_at=STARTED, wait_seconds=0, direction="in", caller="1", callee="2"
     )
-    with pytest.raises(IngestionRefused, match="started_at") as refused:
+    with pytest.raises(Refused, match="started_at") as refused:
         recording_ingest(customer=customer, call_id="theirs", fileobj=io.BytesIO(make_mp3(1.0)))
-    assert refused.value.code == IngestionRefused.CALL_UNKNOWN
+    assert refused.value.code == Refused.CALL_UNKNOWN
 
 
 @pytest.mark.parametrize(
@@ -164,13 +165,13 @@ def test_another_customers_call_record_is_not_used(customer, other_customer, sto
     ],
 )
 def test_invalid_call_data_is_refused(customer, storage, overrides, field):
-    with pytest.raises(IngestionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         ingest(customer, make_mp3(1.0), **overrides)
-    assert (refused.value.code, refused.value.field) == (IngestionRefused.INVALID, field)
+    assert (refused.value.code, refused.value.field) == (Refused.INVALID, field)
 
 
 def test_invalid_call_id_is_refused(customer, storage):
-    with pytest.raises(IngestionRefused) as refused:
+    with pytest.raises(Refused) as refused:
         ingest(customer, make_mp3(1.0), call_id="../../etc/passwd")
     assert refused.value.field == "call_id"
 
@@ -194,9 +195,9 @@ def test_same_wav_twice_is_one_recording(customer, storage):
 
 def test_different_content_for_the_same_call_is_a_conflict_and_changes_nothing(customer, storage):
     first = ingest(customer, make_mp3(2.0))
-    with pytest.raises(IngestionRefused, match="inne nagranie") as refused:
+    with pytest.raises(Refused, match="inne nagranie") as refused:
         ingest(customer, make_mp3(3.0))
-    assert refused.value.code == IngestionRefused.CONFLICT
+    assert refused.value.code == Refused.CONFLICT
     assert list(Recording.objects.values_list("pk", flat=True)) == [first.recording.pk]
     assert stored_files(storage) == [first.recording.path]
 

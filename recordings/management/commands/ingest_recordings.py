@@ -26,17 +26,14 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from panel.models import Customer
-from recordings.ingestion import IngestionRefused, recording_ingest
+from panel.refusal import Refused
+from recordings.ingestion import recording_ingest
 
 logger = logging.getLogger("recordings.spool")
 
 SPOOL_NAME = re.compile(r"^(?P<prefix>[a-z0-9]{3,20})__(?P<call_id>[A-Za-z0-9._:@-]{1,64})\.(?P<ext>mp3|wav)\Z", re.I)
 DONE = "done"
 FAILED = "failed"
-
-
-class Refused(Exception):
-    """A spool file that will never be stored as it is: it goes to failed/."""
 
 
 class Command(BaseCommand):
@@ -81,8 +78,8 @@ class Command(BaseCommand):
                 result = recording_ingest(
                     customer=customer, call_id=call_id, fileobj=source, filename=path.name, **facts
                 )
-        except (Refused, IngestionRefused) as refusal:
-            reason = refusal.message if isinstance(refusal, IngestionRefused) else str(refusal)
+        except Refused as refusal:  # the spool file will never be stored as it is: it goes to failed/
+            reason = refusal.message
             moved = _move(path, sidecar, spool / FAILED)
             (spool / FAILED / f"{moved.name}.reason.txt").write_text(reason + "\n", encoding="utf-8")
             logger.warning("spool file %s refused: %s", path.name, reason)
@@ -106,27 +103,31 @@ def _sidecar_of(path: Path) -> Path | None:
 def _parse(path: Path, sidecar: Path | None) -> tuple[Customer, str, dict]:
     match = SPOOL_NAME.match(path.name)
     if match is None:
-        raise Refused(_("The file name is not <customer prefix>__<call id>.mp3 or .wav."))
+        raise Refused(Refused.INVALID, _("The file name is not <customer prefix>__<call id>.mp3 or .wav."))
     customer = Customer.objects.filter(prefix=match["prefix"], is_active=True).first()
     if customer is None:
-        raise Refused(_("No active customer has the prefix %(prefix)s.") % {"prefix": match["prefix"]})
+        raise Refused(Refused.INVALID, _("No active customer has the prefix %(prefix)s.") % {"prefix": match["prefix"]})
     facts: dict = {}
     if sidecar is not None:
         try:
             data = json.loads(sidecar.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, ValueError) as error:
             raise Refused(
-                _("The sidecar %(name)s is not valid JSON: %(error)s") % {"name": sidecar.name, "error": error}
+                Refused.INVALID,
+                _("The sidecar %(name)s is not valid JSON: %(error)s") % {"name": sidecar.name, "error": error},
             ) from error
         if not isinstance(data, dict):
-            raise Refused(_("The sidecar %(name)s must hold a JSON object.") % {"name": sidecar.name})
+            raise Refused(Refused.INVALID, _("The sidecar %(name)s must hold a JSON object.") % {"name": sidecar.name})
         if data.get("started_at"):
             try:
                 facts["started_at"] = parse_datetime(str(data["started_at"]))
             except ValueError:
                 facts["started_at"] = None
             if facts["started_at"] is None:
-                raise Refused(_("started_at in the sidecar is not an ISO 8601 time, e.g. 2025-01-31T10:15:00+01:00."))
+                raise Refused(
+                    Refused.INVALID,
+                    _("started_at in the sidecar is not an ISO 8601 time, e.g. 2025-01-31T10:15:00+01:00."),
+                )
         for name in ("direction", "caller", "callee"):
             if data.get(name) not in (None, ""):
                 facts[name] = str(data[name])
