@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing.models import Service, Subscription
 from billing.selectors import package_plan, service_active
@@ -70,6 +71,14 @@ def room_list(*, customer: Customer, query: str = "") -> QuerySet[ConferenceRoom
     if query:
         rooms = rooms.filter(Q(name__icontains=query) | Q(number__icontains=query))
     return rooms
+
+
+def room_dial_plan(*, customer: Customer) -> list[tuple[str, str]]:
+    """The rooms' internal numbers in the customer's dial plan, each with what a collision with it is called."""
+    return [
+        (number, _("teleconference room %(name)s") % {"name": name})
+        for number, name in ConferenceRoom.objects.for_customer(customer).values_list("number", "name")
+    ]
 
 
 def room_get(*, customer: Customer, pk: int) -> ConferenceRoom:
