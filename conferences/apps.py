@@ -7,8 +7,14 @@ class ConferencesConfig(AppConfig):
     verbose_name = _("Teleconferences")
 
     def ready(self) -> None:
-        """Plug the rooms into the PBX core (pbx.registry): their numbers in the dial plan."""
+        """Plug the rooms into the PBX core (pbx.registry): their numbers in the dial plan, a target for DIDs."""
         from conferences import selectors
         from pbx import registry
+        from pbx.choices import RouteKind
 
         registry.register_dial_plan(selectors.room_dial_plan)
+        registry.register_route_target(
+            registry.RouteTarget(
+                kind=RouteKind.CONFERENCE, label=_("Teleconference rooms"), choices=selectors.room_route_choices
+            )
+        )

@@ -81,6 +81,14 @@ def room_dial_plan(*, customer: Customer) -> list[tuple[str, str]]:
     ]
 
 
+def room_route_choices(*, customer: Customer) -> list[tuple[ConferenceRoom, str]]:
+    """The rooms a phone number (DID) of the customer can forward its calls to, labelled for "Forward to"."""
+    return [
+        (room, f"{room.name} ({room.number})")
+        for room in ConferenceRoom.objects.for_customer(customer).order_by("number")
+    ]
+
+
 def room_get(*, customer: Customer, pk: int) -> ConferenceRoom:
     return room_list(customer=customer).get(pk=pk)
 

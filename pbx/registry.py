@@ -16,21 +16,43 @@ NetBox's netbox/registry.py works):
 Every hook is a callable that takes the customer as a keyword argument and
 reads that customer's objects only:
 
-    dial_plan    register_dial_plan(codes): codes(customer=) yields (code, what uses it) for
-                 the numbers the app takes in the dial plan; the description names a collision
+    dial_plan      register_dial_plan(codes): codes(customer=) yields (code, what uses it) for
+                   the numbers the app takes in the dial plan; the description names a collision
+    route_targets  register_route_target(RouteTarget(kind, label, choices)): another kind of
+                   target a phone number (DID) forwards its calls to, e.g. a teleconference room
 
 Registering the same hook again (ready() may run more than once) changes
-nothing.
+nothing; another one under a key already taken is an error.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
 
 DialPlanCodes = Callable[..., Iterable[tuple[str, str]]]
 
+
+@dataclass(frozen=True)
+class RouteTarget:
+    """A kind of target another app lets a phone number (DID) forward its calls to.
+
+    The phone number stores the target in its own foreign key for `kind`
+    (PhoneNumber.route_conference for a room); a posted "<kind>:<id>" names
+    a target only when it is one of `choices`, so another customer's id is
+    refused like a missing one.
+    """
+
+    kind: str  # the pbx.choices.RouteKind value stored in PhoneNumber.route_kind
+    label: str  # the group's name in the "Forward to" select
+    choices: Callable[..., Iterable[tuple[Any, str]]]  # choices(customer=): the customer's targets with their labels
+
+
 dial_plan: list[DialPlanCodes] = []
+route_targets: dict[str, RouteTarget] = {}  # by route kind
 
 
 def _add(hooks: list, hook: Any) -> None:
@@ -38,6 +60,16 @@ def _add(hooks: list, hook: Any) -> None:
         hooks.append(hook)
 
 
+def _put(hooks: dict, key: str, hook: Any) -> None:
+    if hooks.setdefault(key, hook) != hook:
+        raise ImproperlyConfigured(f"{key!r} is registered in the PBX registry already: {hooks[key]!r}")
+
+
 def register_dial_plan(codes: DialPlanCodes) -> None:
     """Add the numbers an app takes in every customer's dial plan: `codes(customer=)` -> [(code, description)]."""
     _add(dial_plan, codes)
+
+
+def register_route_target(target: RouteTarget) -> None:
+    """Offer another kind of target in every phone number's "Forward to"."""
+    _put(route_targets, target.kind, target)
