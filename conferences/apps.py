@@ -7,7 +7,7 @@ class ConferencesConfig(AppConfig):
     verbose_name = _("Teleconferences")
 
     def ready(self) -> None:
-        """Plug the rooms into the PBX core (pbx.registry): their numbers in the dial plan, a target for DIDs."""
+        """Plug the rooms into the PBX core (pbx.registry): the dial plan, DIDs' targets, scheme elements."""
         from conferences import selectors
         from pbx import registry
         from pbx.choices import RouteKind
@@ -15,6 +15,7 @@ class ConferencesConfig(AppConfig):
         registry.register_dial_plan(selectors.room_dial_plan)
         registry.register_route_target(
             registry.RouteTarget(
-                kind=RouteKind.CONFERENCE, label=_("Teleconference rooms"), choices=selectors.room_route_choices
+                kind=RouteKind.CONFERENCE, label=_("Teleconference rooms"), choices=selectors.room_choices
             )
         )
+        registry.register_scheme_objects("conference", selectors.room_choices)

@@ -81,8 +81,8 @@ def room_dial_plan(*, customer: Customer) -> list[tuple[str, str]]:
     ]
 
 
-def room_route_choices(*, customer: Customer) -> list[tuple[ConferenceRoom, str]]:
-    """The rooms a phone number (DID) of the customer can forward its calls to, labelled for "Forward to"."""
+def room_choices(*, customer: Customer) -> list[tuple[ConferenceRoom, str]]:
+    """The customer's rooms as the PBX offers them: a phone number's target, a scheme's "conference" element."""
     return [
         (room, f"{room.name} ({room.number})")
         for room in ConferenceRoom.objects.for_customer(customer).order_by("number")

@@ -20,6 +20,8 @@ reads that customer's objects only:
                    the numbers the app takes in the dial plan; the description names a collision
     route_targets  register_route_target(RouteTarget(kind, label, choices)): another kind of
                    target a phone number (DID) forwards its calls to, e.g. a teleconference room
+    scheme_objects register_scheme_objects(node_type, choices): choices(customer=) yields
+                   (object, label) for what a scheme element of that type names ("conference": rooms)
 
 Registering the same hook again (ready() may run more than once) changes
 nothing; another one under a key already taken is an error.
@@ -34,6 +36,7 @@ from typing import Any
 from django.core.exceptions import ImproperlyConfigured
 
 DialPlanCodes = Callable[..., Iterable[tuple[str, str]]]
+Choices = Callable[..., Iterable[tuple[Any, str]]]  # choices(customer=): the customer's objects with their labels
 
 
 @dataclass(frozen=True)
@@ -48,11 +51,12 @@ class RouteTarget:
 
     kind: str  # the pbx.choices.RouteKind value stored in PhoneNumber.route_kind
     label: str  # the group's name in the "Forward to" select
-    choices: Callable[..., Iterable[tuple[Any, str]]]  # choices(customer=): the customer's targets with their labels
+    choices: Choices  # the customer's targets with their labels, in the select's order
 
 
 dial_plan: list[DialPlanCodes] = []
 route_targets: dict[str, RouteTarget] = {}  # by route kind
+scheme_objects: dict[str, Choices] = {}  # by scheme element type (pbx.schemes.spec.NODE_TYPES)
 
 
 def _add(hooks: list, hook: Any) -> None:
@@ -73,3 +77,8 @@ def register_dial_plan(codes: DialPlanCodes) -> None:
 def register_route_target(target: RouteTarget) -> None:
     """Offer another kind of target in every phone number's "Forward to"."""
     _put(route_targets, target.kind, target)
+
+
+def register_scheme_objects(node_type: str, choices: Choices) -> None:
+    """Say what the scheme elements of `node_type` may name: the editor lists it and a saved graph is checked by it."""
+    _put(scheme_objects, node_type, choices)
