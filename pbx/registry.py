@@ -22,6 +22,9 @@ reads that customer's objects only:
                    target a phone number (DID) forwards its calls to, e.g. a teleconference room
     scheme_objects register_scheme_objects(node_type, choices): choices(customer=) yields
                    (object, label) for what a scheme element of that type names ("conference": rooms)
+    dial_in_callers register_dial_in_callers(callers): callers(customer=) is the queryset of the
+                   numbers (with .number and .description) allowed to call the dial-in service
+                   number, which the call tracer offers (callback's authorized numbers)
 
 Registering the same hook again (ready() may run more than once) changes
 nothing; another one under a key already taken is an error.
@@ -34,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
+from django.db.models import QuerySet
 
 DialPlanCodes = Callable[..., Iterable[tuple[str, str]]]
 Choices = Callable[..., Iterable[tuple[Any, str]]]  # choices(customer=): the customer's objects with their labels
@@ -57,6 +61,7 @@ class RouteTarget:
 dial_plan: list[DialPlanCodes] = []
 route_targets: dict[str, RouteTarget] = {}  # by route kind
 scheme_objects: dict[str, Choices] = {}  # by scheme element type (pbx.schemes.spec.NODE_TYPES)
+dial_in_callers: list[Callable[..., QuerySet]] = []  # at most one
 
 
 def _add(hooks: list, hook: Any) -> None:
@@ -82,3 +87,10 @@ def register_route_target(target: RouteTarget) -> None:
 def register_scheme_objects(node_type: str, choices: Choices) -> None:
     """Say what the scheme elements of `node_type` may name: the editor lists it and a saved graph is checked by it."""
     _put(scheme_objects, node_type, choices)
+
+
+def register_dial_in_callers(callers: Callable[..., QuerySet]) -> None:
+    """Name the numbers that may call the dial-in service number: `callers(customer=)` -> their queryset."""
+    if dial_in_callers and dial_in_callers[0] != callers:
+        raise ImproperlyConfigured(f"The dial-in callers are registered in the PBX registry already: {dial_in_callers}")
+    _add(dial_in_callers, callers)
