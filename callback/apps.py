@@ -7,8 +7,9 @@ class CallbackConfig(AppConfig):
     verbose_name = _("Order a call")
 
     def ready(self) -> None:
-        """Plug the authorized numbers into the PBX core (pbx.registry): the callers the tracer's dial-in offers."""
+        """Plug dial-in into the PBX core (pbx.registry): the tracer's callers, the routing snapshot's share."""
         from callback import selectors
         from pbx import registry
 
         registry.register_dial_in_callers(selectors.authorized_number_list)
+        registry.register_routing_part(selectors.dial_in_routing_part)

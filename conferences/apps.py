@@ -7,7 +7,7 @@ class ConferencesConfig(AppConfig):
     verbose_name = _("Teleconferences")
 
     def ready(self) -> None:
-        """Plug the rooms into the PBX core (pbx.registry): the dial plan, DIDs' targets, scheme elements."""
+        """Plug the rooms into the PBX core (pbx.registry): dial plan, DIDs' targets, scheme elements, routing."""
         from conferences import selectors
         from pbx import registry
         from pbx.choices import RouteKind
@@ -19,3 +19,4 @@ class ConferencesConfig(AppConfig):
             )
         )
         registry.register_scheme_objects("conference", selectors.room_choices)
+        registry.register_routing_part(selectors.room_routing_part)

@@ -15,6 +15,7 @@ from conferences import constants
 from conferences.choices import DialOutStatus
 from conferences.models import ConferenceEvent, ConferenceLimit, ConferenceRoom, DialOut, Participant
 from panel.models import Customer
+from pbx.routing import model as routing
 
 
 def conferences_available(*, customer: Customer, at: datetime | None = None) -> bool:
@@ -87,6 +88,25 @@ def room_choices(*, customer: Customer) -> list[tuple[ConferenceRoom, str]]:
         (room, f"{room.name} ({room.number})")
         for room in ConferenceRoom.objects.for_customer(customer).order_by("number")
     ]
+
+
+def room_routing_part(*, customer: Customer) -> dict[str, dict[int, routing.ConferenceRoom]]:
+    """The rooms in the customer's routing snapshot, with how many are in each now; none while the service is off."""
+    if not conferences_available(customer=customer):
+        return {"conference_rooms": {}}
+    return {
+        "conference_rooms": {
+            room.pk: routing.ConferenceRoom(
+                id=room.pk,
+                name=room.name,
+                number=room.number,
+                pin=room.pin,
+                max_participants=room.max_participants,
+                participants=room.live_count,
+            )
+            for room in room_list(customer=customer)
+        }
+    }
 
 
 def room_get(*, customer: Customer, pk: int) -> ConferenceRoom:

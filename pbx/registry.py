@@ -25,6 +25,8 @@ reads that customer's objects only:
     dial_in_callers register_dial_in_callers(callers): callers(customer=) is the queryset of the
                    numbers (with .number and .description) allowed to call the dial-in service
                    number, which the call tracer offers (callback's authorized numbers)
+    routing_parts  register_routing_part(part): part(customer=) -> {RoutingConfig field: value},
+                   the app's share of the routing snapshot (pbx.selectors.routing.load_config)
 
 Registering the same hook again (ready() may run more than once) changes
 nothing; another one under a key already taken is an error.
@@ -62,6 +64,7 @@ dial_plan: list[DialPlanCodes] = []
 route_targets: dict[str, RouteTarget] = {}  # by route kind
 scheme_objects: dict[str, Choices] = {}  # by scheme element type (pbx.schemes.spec.NODE_TYPES)
 dial_in_callers: list[Callable[..., QuerySet]] = []  # at most one
+routing_parts: list[Callable[..., dict[str, Any]]] = []
 
 
 def _add(hooks: list, hook: Any) -> None:
@@ -94,3 +97,8 @@ def register_dial_in_callers(callers: Callable[..., QuerySet]) -> None:
     if dial_in_callers and dial_in_callers[0] != callers:
         raise ImproperlyConfigured(f"The dial-in callers are registered in the PBX registry already: {dial_in_callers}")
     _add(dial_in_callers, callers)
+
+
+def register_routing_part(part: Callable[..., dict[str, Any]]) -> None:
+    """Add an app's fields to every routing snapshot: `part(customer=)` -> {pbx.routing.RoutingConfig field: value}."""
+    _add(routing_parts, part)
