@@ -16,17 +16,17 @@ NetBox's netbox/registry.py works):
 Every hook is a callable that takes the customer as a keyword argument and
 reads that customer's objects only:
 
-    dial_plan      register_dial_plan(codes): codes(customer=) yields (code, what uses it) for
-                   the numbers the app takes in the dial plan; the description names a collision
-    route_targets  register_route_target(RouteTarget(kind, label, choices)): another kind of
-                   target a phone number (DID) forwards its calls to, e.g. a teleconference room
-    scheme_objects register_scheme_objects(node_type, choices): choices(customer=) yields
-                   (object, label) for what a scheme element of that type names ("conference": rooms)
-    dial_in_callers register_dial_in_callers(callers): callers(customer=) is the queryset of the
-                   numbers (with .number and .description) allowed to call the dial-in service
-                   number, which the call tracer offers (callback's authorized numbers)
-    routing_parts  register_routing_part(part): part(customer=) -> {RoutingConfig field: value},
-                   the app's share of the routing snapshot (pbx.selectors.routing.load_config)
+    dial_plan        register_dial_plan(codes): codes(customer=) yields (code, what uses it)
+                     for the numbers the app takes in the dial plan; the words name a collision
+    route_targets    register_route_target(RouteTarget(kind, label, choices)): another kind of
+                     target a phone number (DID) forwards its calls to, e.g. a teleconference room
+    scheme_objects   register_scheme_objects(node_type, choices): choices(customer=) yields
+                     (object, label) for what a scheme element of that type names ("conference")
+    dial_in_callers  register_dial_in_callers(callers): callers(customer=) is the queryset of the
+                     numbers (with .number and .description) allowed to call the dial-in service
+                     number, which the call tracer offers (callback's authorized numbers)
+    routing_parts    register_routing_part(part): part(customer=) -> {RoutingConfig field: value},
+                     the app's share of the routing snapshot (pbx.selectors.routing.load_config)
 
 Registering the same hook again (ready() may run more than once) changes
 nothing; another one under a key already taken is an error.
