@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing.models import Service, Subscription
 from billing.selectors import package_plan, service_active
@@ -14,6 +15,7 @@ from conferences import constants
 from conferences.choices import DialOutStatus
 from conferences.models import ConferenceEvent, ConferenceLimit, ConferenceRoom, DialOut, Participant
 from panel.models import Customer
+from pbx.routing import model as routing
 
 
 def conferences_available(*, customer: Customer, at: datetime | None = None) -> bool:
@@ -70,6 +72,41 @@ def room_list(*, customer: Customer, query: str = "") -> QuerySet[ConferenceRoom
     if query:
         rooms = rooms.filter(Q(name__icontains=query) | Q(number__icontains=query))
     return rooms
+
+
+def room_dial_plan(*, customer: Customer) -> list[tuple[str, str]]:
+    """The rooms' internal numbers in the customer's dial plan, each with what a collision with it is called."""
+    return [
+        (number, _("teleconference room %(name)s") % {"name": name})
+        for number, name in ConferenceRoom.objects.for_customer(customer).values_list("number", "name")
+    ]
+
+
+def room_choices(*, customer: Customer) -> list[tuple[ConferenceRoom, str]]:
+    """The customer's rooms as the PBX offers them: a phone number's target, a scheme's "conference" element."""
+    return [
+        (room, f"{room.name} ({room.number})")
+        for room in ConferenceRoom.objects.for_customer(customer).order_by("number")
+    ]
+
+
+def room_routing_part(*, customer: Customer) -> dict[str, dict[int, routing.ConferenceRoom]]:
+    """The rooms in the customer's routing snapshot, with how many are in each now; none while the service is off."""
+    if not conferences_available(customer=customer):
+        return {"conference_rooms": {}}
+    return {
+        "conference_rooms": {
+            room.pk: routing.ConferenceRoom(
+                id=room.pk,
+                name=room.name,
+                number=room.number,
+                pin=room.pin,
+                max_participants=room.max_participants,
+                participants=room.live_count,
+            )
+            for room in room_list(customer=customer)
+        }
+    }
 
 
 def room_get(*, customer: Customer, pk: int) -> ConferenceRoom:

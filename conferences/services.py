@@ -19,8 +19,8 @@ from conferences.models import ConferenceEvent, ConferenceRoom, DialOut, Partici
 from panel.models import Customer
 from pbx.audio import normalise_greeting
 from pbx.choices import RouteKind
-from pbx.feature_codes import collision
 from pbx.models import PhoneNumber, Scheme
+from pbx.services.dial_plan import dial_plan_collision
 
 logger = logging.getLogger(__name__)
 
@@ -41,11 +41,11 @@ ROOM_FIELDS = (
 
 def _check_room(*, customer: Customer, room: ConferenceRoom, phone_number: PhoneNumber | None, has_file: bool) -> None:
     errors: dict[str, list[str]] = {}
-    own = {room.number} if room.pk and room.number == _stored_number(room) else set()
-    used_by = collision(customer=customer, code=room.number, ignore=own)
-    if used_by:
+    owned = [_stored_number(room)] if room.pk else []
+    taken = dial_plan_collision(customer=customer, codes=[room.number], owned=owned)
+    if taken:
         errors.setdefault("number", []).append(
-            _("%(number)s is already used: %(what)s.") % {"number": room.number, "what": used_by}
+            _("%(number)s is already used: %(what)s.") % {"number": room.number, "what": taken.used_by}
         )
     limit = selectors.participant_limit(customer=customer)
     if room.max_participants > limit:

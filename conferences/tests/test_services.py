@@ -121,10 +121,10 @@ def test_the_same_internal_number_is_free_for_another_customer(customer, other_c
 
 
 def test_an_extension_cannot_take_a_room_number(customer):
-    from pbx.feature_codes import collision
+    from pbx.services.dial_plan import dial_plan_collision
 
     factories.room(factories.premium(customer), name="Sala", number="*55")
-    assert "Sala" in collision(customer=customer, code="*55")
+    assert "Sala" in dial_plan_collision(customer=customer, codes=["*55"]).used_by
 
 
 def test_the_participant_limit_is_fifteen_unless_an_operator_raises_it(customer):

@@ -8,11 +8,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from panel.models import Customer
-from pbx import feature_codes
 from pbx.models import ExternalNumber
 from pbx.models.external import short_code_validator
 from pbx.numbering import InvalidNumber, format_number, is_polish_mobile, normalise_external_number
 from pbx.selectors.external import external_number_taken, is_own_phone_number
+from pbx.services.dial_plan import dial_plan_collision
 
 NUMBER_ERRORS = {
     InvalidNumber.EMPTY: _("Enter a phone number."),
@@ -116,16 +116,18 @@ class ExternalNumberForm(forms.ModelForm):
         if not SHORT_CODE.fullmatch(code):
             raise forms.ValidationError(short_code_validator.message, code="short_code_format")
         own = self.instance.short_code if self.instance.pk else ""
-        ignore = {own, own.removesuffix("#")} - {""}
         # Dialling *98# reaches *98 first, so the code without its hash must be free as well.
-        for candidate in (code, code.removesuffix("#")):
-            used_by = feature_codes.collision(customer=self.customer, code=candidate, ignore=ignore)
-            if used_by:
-                raise forms.ValidationError(
-                    _("%(code)s is already used in your PBX: %(used_by)s."),
-                    code="short_code_taken",
-                    params={"code": code, "used_by": used_by},
-                )
+        taken = dial_plan_collision(
+            customer=self.customer,
+            codes=[code, code.removesuffix("#")],
+            owned={own, own.removesuffix("#")} - {""},
+        )
+        if taken:
+            raise forms.ValidationError(
+                _("%(code)s is already used in your PBX: %(used_by)s."),
+                code="short_code_taken",
+                params={"code": code, "used_by": taken.used_by},
+            )
         return code
 
     def clean(self):

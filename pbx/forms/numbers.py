@@ -9,9 +9,9 @@ error, never a change.
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Model
 from django.utils.translation import gettext_lazy as _
 
-from conferences.models import ConferenceRoom
 from panel.models import Customer
 from pbx import choices
 from pbx.models import ExternalNumber, PhoneNumber, Queue, Scheme, SipAccount
@@ -21,7 +21,7 @@ from pbx.selectors.numbers import RouteTargets
 from pbx.services.numbers import NumberSettings
 
 NO_ROUTE = "none"
-Target = SipAccount | ExternalNumber | Queue | Scheme | ConferenceRoom
+Target = SipAccount | ExternalNumber | Queue | Scheme | Model  # Model: a target another app registers
 
 
 def encode_target(kind: str, pk: int | None) -> str:
@@ -60,11 +60,7 @@ class TargetChoices:
             ),
             (_("Queues"), choices.RouteKind.QUEUE, [(queue, str(queue)) for queue in targets.queues]),
             (_("Call-flow schemes"), choices.RouteKind.SCHEME, [(scheme, scheme.name) for scheme in targets.schemes]),
-            (
-                _("Teleconference rooms"),
-                choices.RouteKind.CONFERENCE,
-                [(room, f"{room.name} ({room.number})") for room in targets.rooms],
-            ),
+            *((target.label, target.kind, items) for target, items in targets.registered),
         ]
         self.choices: list = [(NO_ROUTE, _("Do not forward"))]
         for group_label, kind, items in groups:

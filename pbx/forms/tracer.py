@@ -10,9 +10,9 @@ from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from callback.models import AuthorizedNumber
 from panel.generic import restrict_form_fields
 from panel.models import Customer
+from pbx import registry
 from pbx.forms.external import NUMBER_ERRORS
 from pbx.models import PhoneNumber, Scheme, SipAccount
 from pbx.numbering import InvalidNumber, format_number, normalise_external_number
@@ -37,7 +37,9 @@ class ExtensionChoice(forms.ModelChoiceField):
 
 
 class AuthorizedNumberChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj: AuthorizedNumber) -> str:
+    """One of the numbers allowed to call the dial-in service number (pbx.registry.dial_in_callers)."""
+
+    def label_from_instance(self, obj) -> str:
         number = format_number(obj.number)
         return f"{number} – {obj.description}" if obj.description else number
 
@@ -92,7 +94,7 @@ class TracerForm(forms.Form):
     )
     authorized = AuthorizedNumberChoice(
         label=_("Calling authorized number"),
-        queryset=AuthorizedNumber.objects.all(),
+        queryset=None,  # set per customer from pbx.registry.dial_in_callers
         required=False,
         empty_label=_("– choose an authorized number –"),
         help_text=_("The employee's mobile that calls the service number to be connected with another number."),
@@ -108,11 +110,18 @@ class TracerForm(forms.Form):
 
     def __init__(self, *args, customer: Customer, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        if registry.dial_in_callers:
+            callers = registry.dial_in_callers[0](customer=customer)
+            self.fields["authorized"].queryset = callers.order_by("number")
+        else:  # no app offers dial-in: nobody to choose
+            del self.fields["authorized"]
+            self.fields["direction"].choices = [
+                (value, label) for value, label in self.fields["direction"].choices if value != DIAL_IN
+            ]
         restrict_form_fields(self, customer)
         self.fields["phone_number"].queryset = self.fields["phone_number"].queryset.order_by("number")
         self.fields["extension"].queryset = self.fields["extension"].queryset.order_by(Length("extension"), "extension")
         self.fields["scheme"].queryset = self.fields["scheme"].queryset.order_by("name")
-        self.fields["authorized"].queryset = self.fields["authorized"].queryset.order_by("number")
 
     @staticmethod
     def initial_values(now: datetime | None = None) -> dict:

@@ -139,17 +139,19 @@ class Queue(TenantModel):
 
     def dial_plan_collision(self) -> str | None:
         """Why the number (or its *1 / *2 codes) cannot be used, or None when all three are free."""
-        from pbx import feature_codes
+        from pbx.services.dial_plan import dial_plan_collision  # the service reads the dial plan from these models
 
-        own = set()
+        owned = set()
         if self.pk:
             stored = Queue.objects.filter(pk=self.pk).values_list("number", flat=True).first()
             if stored:
-                own = {stored, *queue_codes(stored)}
-        for code in (self.number, *queue_codes(self.number)):
-            used_by = feature_codes.collision(customer=self.customer, code=code, ignore=own)
-            if used_by:
-                return _("The code %(code)s is already used by %(used_by)s.") % {"code": code, "used_by": used_by}
+                owned = {stored, *queue_codes(stored)}
+        taken = dial_plan_collision(customer=self.customer, codes=[self.number, *queue_codes(self.number)], owned=owned)
+        if taken:
+            return _("The code %(code)s is already used by %(used_by)s.") % {
+                "code": taken.code,
+                "used_by": taken.used_by,
+            }
         return None
 
 

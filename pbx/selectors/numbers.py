@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
-from conferences.models import ConferenceRoom
 from panel.models import Customer
+from pbx import registry
 from pbx.models import ExternalNumber, PhoneNumber, Queue, Scheme, SipAccount
 
 
@@ -20,7 +20,8 @@ class RouteTargets:
     external_numbers: list[ExternalNumber]
     queues: list[Queue]
     schemes: list[Scheme] = field(default_factory=list)
-    rooms: list = field(default_factory=list)  # conferences.ConferenceRoom
+    # The targets other apps offer (pbx.registry.route_targets), each kind with the customer's labelled choices.
+    registered: list[tuple[registry.RouteTarget, list[tuple[Model, str]]]] = field(default_factory=list)
 
 
 def phone_number_list(*, customer: Customer, query: str = "") -> QuerySet[PhoneNumber]:
@@ -44,5 +45,5 @@ def route_targets(*, customer: Customer) -> RouteTargets:
         external_numbers=list(ExternalNumber.objects.for_customer(customer).order_by("number")),
         queues=list(Queue.objects.for_customer(customer).order_by("name")),
         schemes=list(Scheme.objects.for_customer(customer).order_by("name")),
-        rooms=list(ConferenceRoom.objects.for_customer(customer).order_by("number")),
+        registered=[(target, list(target.choices(customer=customer))) for target in registry.route_targets.values()],
     )

@@ -6,9 +6,10 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from panel.models import Customer
-from pbx import choices, feature_codes
+from pbx import choices
 from pbx.models import PhoneNumber, Queue, QueueAgent
 from pbx.models.queues import queue_codes
+from pbx.selectors.dial_plan import dial_plan
 from pbx.selectors.schemes import schemes_naming
 
 FIRST_SUGGESTED_NUMBER = 1000
@@ -66,7 +67,7 @@ def queue_scheme_usages(*, customer: Customer, queue: Queue) -> list[str]:
 
 def queue_number_suggestion(*, customer: Customer) -> str:
     """The first free queue number from 1000 up whose log-in and log-out codes are free too."""
-    plan = feature_codes.dial_plan(customer=customer)
+    plan = dial_plan(customer=customer)
     for candidate in range(FIRST_SUGGESTED_NUMBER, 1_000_000):
         number = str(candidate)
         if not any(code in plan for code in (number, *queue_codes(number))):

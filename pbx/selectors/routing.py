@@ -7,12 +7,13 @@ customer's objects, and the engine that runs on it cannot route a call there.
 from __future__ import annotations
 
 import copy
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
 
 from billing.selectors import prefix_table, tariff_for_customer
-from callback.models import AuthorizedNumber
-from callback.services import service_number
 from panel.models import Customer
-from pbx import choices, constants
+from pbx import choices, constants, registry
 from pbx.models import ExternalNumber, PhoneNumber, Queue, QueueAgent, Scheme, SipAccount
 from pbx.routing import model
 
@@ -101,27 +102,22 @@ def _route_target(number: PhoneNumber) -> int | None:
     }.get(number.route_kind)
 
 
-def _conference_rooms(customer: Customer) -> dict[int, model.ConferenceRoom]:
-    """The customer's rooms with how many are in each now; none while the teleconference service is off."""
-    from conferences.selectors import conferences_available, room_list
-
-    if not conferences_available(customer=customer):
-        return {}
-    return {
-        room.pk: model.ConferenceRoom(
-            id=room.pk,
-            name=room.name,
-            number=room.number,
-            pin=room.pin,
-            max_participants=room.max_participants,
-            participants=room.live_count,
-        )
-        for room in room_list(customer=customer)
-    }
+def _registered_parts(customer: Customer) -> dict[str, Any]:
+    """The fields of the snapshot that other apps fill in (pbx.registry.routing_parts), e.g. the rooms."""
+    fields: dict[str, Any] = {}
+    for part in registry.routing_parts:
+        added = part(customer=customer)
+        if fields.keys() & added.keys():
+            raise ImproperlyConfigured(f"Two routing parts fill in {sorted(fields.keys() & added.keys())}.")
+        fields.update(added)
+    return fields
 
 
 def load_config(*, customer: Customer) -> model.RoutingConfig:
-    """The routing configuration of `customer`: only its own objects, its tariff and the global limits."""
+    """The routing configuration of `customer`: only its own objects, its tariff and the global limits.
+
+    The rooms, the authorized numbers and the dial-in service number come from the apps that own them.
+    """
     tariff = tariff_for_customer(customer=customer)
     return model.RoutingConfig(
         extensions=_extensions(customer),
@@ -149,22 +145,11 @@ def load_config(*, customer: Customer) -> model.RoutingConfig:
             for number in PhoneNumber.objects.for_customer(customer)
         },
         queues=_queues(customer),
-        conference_rooms=_conference_rooms(customer),
         schemes={
             scheme.pk: model.Scheme(id=scheme.pk, name=scheme.name, graph=copy.deepcopy(scheme.graph))
             for scheme in Scheme.objects.for_customer(customer)
         },
         rates=prefix_table(tariff=tariff) if tariff is not None else None,
         global_max_rate=constants.GLOBAL_MAX_RATE,
-        authorized_numbers={
-            # Only whether a PIN is set: the PIN itself stays in the database.
-            authorized.number: model.AuthorizedNumber(
-                number=authorized.number,
-                description=authorized.description,
-                has_pin=bool(authorized.pin),
-                presentation=authorized.presentation.number if authorized.presentation_id else "",
-            )
-            for authorized in AuthorizedNumber.objects.for_customer(customer).select_related("presentation")
-        },
-        service_number=service_number(),
+        **_registered_parts(customer),
     )

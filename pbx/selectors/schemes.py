@@ -14,9 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from conferences.selectors import room_list
 from panel.models import Customer
-from pbx import choices
+from pbx import choices, registry
 from pbx.models import ExternalNumber, PhoneNumber, Queue, Scheme, SipAccount
 from pbx.numbering import format_number
 from pbx.schemes.spec import NODE_TYPES, exit_names
@@ -147,6 +146,12 @@ def _sip_accounts(customer: Customer) -> list[SipAccount]:
     )
 
 
+def _registered_choices(customer: Customer, node_type: str) -> list[tuple[int, str]]:
+    """(id, label) of what another app lets elements of `node_type` name (pbx.registry.scheme_objects)."""
+    choices_of = registry.scheme_objects.get(node_type)
+    return [(obj.pk, label) for obj, label in choices_of(customer=customer)] if choices_of else []
+
+
 def owned_objects(*, customer: Customer) -> OwnedObjects:
     """Ids of everything of the customer an element may name, for `pbx.schemes.validation.check_ownership`."""
     accounts = list(SipAccount.objects.for_customer(customer).values_list("pk", "extension", "voicemail_enabled"))
@@ -155,7 +160,7 @@ def owned_objects(*, customer: Customer) -> OwnedObjects:
         voicemail_accounts=frozenset(pk for pk, _extension, voicemail in accounts if voicemail),
         external_numbers=frozenset(ExternalNumber.objects.for_customer(customer).values_list("pk", flat=True)),
         queues=frozenset(Queue.objects.for_customer(customer).values_list("pk", flat=True)),
-        rooms=frozenset(room_list(customer=customer).values_list("pk", flat=True)),
+        rooms=frozenset(pk for pk, _label in _registered_choices(customer, "conference")),
         announcements=frozenset(item.path for item in announcement_list(customer=customer)),
         extension_numbers={pk: extension for pk, extension, _voicemail in accounts},
     )
@@ -221,7 +226,7 @@ def editor_objects(*, customer: Customer, scheme: Scheme) -> EditorObjects:
             {"id": queue.pk, "label": f"{queue.name} ({queue.number})"}
             for queue in Queue.objects.for_customer(customer).order_by("name")
         ],
-        rooms=[{"id": room.pk, "label": f"{room.name} ({room.number})"} for room in room_list(customer=customer)],
+        rooms=[{"id": pk, "label": label} for pk, label in _registered_choices(customer, "conference")],
         announcements=announcements,
     )
 

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import Model
 
-from conferences.models import ConferenceRoom
 from panel.models import Customer
 from pbx import choices
 from pbx.models import ExternalNumber, PhoneNumber, Queue, Scheme, SipAccount
@@ -18,13 +18,6 @@ ROUTE_FIELDS = {
     choices.RouteKind.QUEUE: "route_queue",
     choices.RouteKind.SCHEME: "route_scheme",
     choices.RouteKind.CONFERENCE: "route_conference",
-}
-ROUTE_MODELS = {
-    choices.RouteKind.EXTENSION: SipAccount,
-    choices.RouteKind.EXTERNAL: ExternalNumber,
-    choices.RouteKind.QUEUE: Queue,
-    choices.RouteKind.SCHEME: Scheme,
-    choices.RouteKind.CONFERENCE: ConferenceRoom,
 }
 SAVED_FIELDS = ["description", "clip_prefix", "route_kind", *ROUTE_FIELDS.values()]
 
@@ -37,7 +30,7 @@ class NumberSettings:
     description: str
     clip_prefix: str
     route_kind: str
-    target: SipAccount | ExternalNumber | Queue | Scheme | ConferenceRoom | None = None
+    target: SipAccount | ExternalNumber | Queue | Scheme | Model | None = None  # Model: a target another app registers
 
 
 def _check_target(*, customer: Customer, settings: NumberSettings) -> None:
@@ -45,7 +38,8 @@ def _check_target(*, customer: Customer, settings: NumberSettings) -> None:
         if settings.target is not None:
             raise ValueError("a number that is not forwarded has no target")
         return
-    model = ROUTE_MODELS.get(settings.route_kind)
+    field = ROUTE_FIELDS.get(settings.route_kind)
+    model = PhoneNumber._meta.get_field(field).related_model if field else None
     if model is None or not isinstance(settings.target, model) or settings.target.customer_id != customer.pk:
         raise ValueError(f"target of number {settings.phone_number_id} is not the customer's {settings.route_kind}")
 

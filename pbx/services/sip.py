@@ -14,9 +14,10 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from panel.models import Customer
-from pbx import choices, digest, feature_codes, forwarding, passwords
+from pbx import choices, digest, forwarding, passwords
 from pbx.models import PhoneNumber, SipAccount
 from pbx.selectors.sip import FORWARD_CONDITIONS, forwarding_graph, sip_account_usages
+from pbx.services.dial_plan import dial_plan_collision
 from pbx.voicemail import voicemail_delete_account_files
 
 # The fields a customer edits (the form's fields minus the password, which only ever becomes hashes).
@@ -89,11 +90,10 @@ def validate_sip_account(
     if not EXTENSION_RE.match(extension):
         errors["extension"].append(_("An extension number is 2 to 6 digits."))
     else:
-        ignore = {previous_extension} if previous_extension else None
-        taken_by = feature_codes.collision(customer=customer, code=extension, ignore=ignore)
-        if taken_by:
+        taken = dial_plan_collision(customer=customer, codes=[extension], owned=[previous_extension])
+        if taken:
             errors["extension"].append(
-                _("This number is already used in your PBX: %(what)s.") % {"what": str(taken_by).strip()}
+                _("This number is already used in your PBX: %(what)s.") % {"what": str(taken.used_by).strip()}
             )
 
     if password:

@@ -186,6 +186,26 @@ def test_forged_target_of_another_customer_is_a_row_error(client_user, setup, ta
     assert (number.route_sip, number.route_external, number.route_queue) == (None, None, None)
 
 
+def test_a_number_can_go_to_an_own_teleconference_room_which_the_conferences_app_offers(
+    client_user, customer, other_customer, setup
+):
+    from conferences.models import ConferenceRoom
+
+    room = ConferenceRoom.objects.create(customer=customer, name="Zarząd", pin="4545", number="*7556")
+    foreign = ConferenceRoom.objects.create(customer=other_customer, name="Obca sala", pin="4545", number="*7557")
+    page = client_user.get(URL).content.decode()
+    assert f'<optgroup label="Sale telekonferencyjne"><option value="conference:{room.pk}">Zarząd (*7556)</option>' in (
+        re.sub(r">\s+<", "><", page)
+    )
+    assert "Obca sala" not in page
+    number = setup["koszalin"]
+    forged = client_user.post(URL, form_data([{"id": number.pk, "target": f"conference:{foreign.pk}"}]))
+    assert "Wybierz poprawną wartość" in forged.content.decode()
+    client_user.post(URL, form_data([{"id": number.pk, "target": f"conference:{room.pk}"}]))
+    number.refresh_from_db()
+    assert (number.route_kind, number.route_conference) == (choices.RouteKind.CONFERENCE, room)
+
+
 @pytest.mark.parametrize("target", ["extension:999999", "voicemail:1", "extension:abc", "extension", ""])
 def test_garbage_target_is_a_row_error(client_user, setup, target):
     number = setup["koszalin"]

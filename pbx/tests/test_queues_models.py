@@ -76,14 +76,14 @@ def test_number_of_another_queue_is_refused(customer):
 
 def test_log_in_code_collision_is_refused(customer, monkeypatch):
     """A code like 1000*1 already in the dial plan (e.g. an older queue's log-in code) blocks the number."""
-    from pbx import feature_codes
+    from pbx.services import dial_plan
 
-    real = feature_codes.dial_plan
+    real = dial_plan.dial_plan
 
     def plan_with_star_code(*, customer):
         return {**real(customer=customer), "2000*1": "a feature code"}
 
-    monkeypatch.setattr(feature_codes, "dial_plan", plan_with_star_code)
+    monkeypatch.setattr(dial_plan, "dial_plan", plan_with_star_code)
     form = queue_form(customer, number="2000")
     assert not form.is_valid()
     assert "2000*1" in form.errors["number"][0]
@@ -91,11 +91,11 @@ def test_log_in_code_collision_is_refused(customer, monkeypatch):
 
 
 def test_log_out_code_collision_is_refused(customer, monkeypatch):
-    from pbx import feature_codes
+    from pbx.services import dial_plan
 
-    real = feature_codes.dial_plan
+    real = dial_plan.dial_plan
     monkeypatch.setattr(
-        feature_codes, "dial_plan", lambda *, customer: {**real(customer=customer), "2000*2": "a feature code"}
+        dial_plan, "dial_plan", lambda *, customer: {**real(customer=customer), "2000*2": "a feature code"}
     )
     form = queue_form(customer, number="2000")
     assert not form.is_valid()

@@ -225,6 +225,22 @@ def test_a_forged_id_of_another_customers_extension_is_an_error_on_its_element(c
     assert scheme.graph == empty_graph()
 
 
+def test_a_conference_element_names_only_the_customers_rooms(client_user, customer, other_customer, objects, scheme):
+    from conferences.models import ConferenceRoom
+
+    room = ConferenceRoom.objects.create(customer=customer, name="Zarząd", pin="4545", number="*7556")
+    foreign = ConferenceRoom.objects.create(customer=other_customer, name="Obca sala", pin="4545", number="*7557")
+    page = client_user.get(reverse("pbx:scheme_editor", kwargs={"pk": scheme.pk})).content.decode()
+    objects_json = json.loads(re.search(r'id="scheme-objects"[^>]*>(.*?)</script>', page, re.S).group(1))
+    assert objects_json["rooms"] == [{"id": room.pk, "label": "Zarząd (*7556)"}]
+    graph = valid_graph(objects)
+    graph["nodes"]["sales"] = node("conference", {"room": foreign.pk})
+    body = save(client_user, scheme, graph).json()
+    assert body["errors"] == {"sales": ["Tej sali telekonferencyjnej nie ma na Twoim koncie. Wybierz jedną ze swoich."]}
+    graph["nodes"]["sales"] = node("conference", {"room": room.pk})
+    assert save(client_user, scheme, graph).json()["ok"] is True
+
+
 def test_graph_level_problems_are_reported_apart(client_user, objects, scheme):
     graph = valid_graph(objects)
     graph["start"] = None

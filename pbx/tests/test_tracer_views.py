@@ -322,3 +322,14 @@ def test_a_number_routed_to_a_teleconference_room_asks_the_pin_up_to_three_times
     wrong[f"a-pin.conference.{room.pk}.3"] = "wrong"
     text = steps_text(client_user.get(URL, incoming(number, **wrong)))
     assert "był błędny 3 razy: dzwoniący zostaje rozłączony" in text
+
+
+def test_without_an_app_that_offers_dial_in_the_tracer_leaves_it_out(customer, monkeypatch):
+    from pbx import registry
+    from pbx.forms.tracer import DIAL_IN, TracerForm
+
+    monkeypatch.setattr(registry, "dial_in_callers", [])
+    form = TracerForm(initial=TracerForm.initial_values(), customer=customer)
+    assert "authorized" not in form.fields
+    assert DIAL_IN not in [value for value, _label in form.fields["direction"].choices]
+    assert not TracerForm({"direction": DIAL_IN, **SATURDAY}, customer=customer).is_valid()
