@@ -135,7 +135,9 @@ def test_the_ftp_server_never_imports_billing():
     assert violations("recordings/ftp", ("billing",)) == []
 
 
-@pytest.mark.xfail(strict=True, reason="billing still reads pbx and recordings: call history, queue stats, services page")
+@pytest.mark.xfail(
+    strict=True, reason="billing still reads pbx and recordings: call history, queue stats, services page"
+)
 def test_no_cycle_between_apps():
     edges = app_graph()
     cycles = {f"{a} <-> {b}: {edges[(a, b)][0]}; {edges[(b, a)][0]}" for (a, b) in edges if (b, a) in edges and a < b}
