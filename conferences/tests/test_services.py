@@ -249,3 +249,17 @@ def test_a_queue_number_and_a_room_number_live_in_one_dial_plan(customer):
     pbx_factories.queue(customer, name="Sprzedaż", number="1000")
     room = factories.room(factories.premium(customer), number="*1000")
     assert room.number == "*1000"
+
+
+def test_a_room_whose_number_was_bound_to_a_scheme_since_can_be_deleted(customer):
+    """Binding the number to a scheme must forget the room, or the room could never be deleted (PROTECT)."""
+    from pbx.services.schemes import scheme_bind_numbers
+
+    number = pbx_factories.phone_number(customer)
+    room = factories.room(factories.premium(customer), phone_number=number)
+    scheme_bind_numbers(customer=customer, scheme=pbx_factories.scheme(customer), numbers=[number])
+    number.refresh_from_db()
+    assert (number.route_kind, number.route_conference) == (RouteKind.SCHEME, None)
+
+    services.room_delete(customer=customer, room=room)
+    assert not ConferenceRoom.objects.exists()

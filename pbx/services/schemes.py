@@ -21,7 +21,7 @@ from pbx.selectors.schemes import announcement_path, owned_objects, scheme_name_
 
 ANNOUNCEMENT_MAX_BYTES = constants.GREETING_MAX_BYTES
 ANNOUNCEMENT_MAX_SECONDS = constants.GREETING_MAX_SECONDS
-ROUTE_FIELDS = ("route_sip", "route_external", "route_queue", "route_scheme")
+ROUTE_FIELDS = ("route_sip", "route_external", "route_queue", "route_scheme", "route_conference")
 
 
 class SchemeInvalid(Exception):
