@@ -6,14 +6,10 @@ objects, billing reads the plain structures below, which those apps fill in
 their `AppConfig.ready()` through the `register_*` functions (the way
 pbx/registry.py and NetBox's netbox/registry.py work):
 
-    class RecordingsConfig(AppConfig):
-        def ready(self):
-            from billing import registry
-            from recordings import selectors
-
-            registry.register_call_recordings(
-                registry.CallRecordings(exists=selectors.call_recording_exists, of_calls=selectors.call_recordings)
-            )
+    # recordings/apps.py, in RecordingsConfig.ready(), with billing.registry imported as billing_registry:
+    billing_registry.register_call_recordings(
+        billing_registry.CallRecordings(exists=selectors.call_recording_exists, of_calls=selectors.call_recordings)
+    )
 
 Every hook that reads takes the customer as a keyword argument and reads
 that customer's objects only:
