@@ -10,5 +10,4 @@ urlpatterns = [
     path("services/<slug:code>/cancel/", views.ServiceCancelView.as_view(), name="service_cancel"),
     path("balance/", views.LedgerView.as_view(), name="ledger"),
     path("history/", include("billing.history.urls")),
-    path("queue-statistics/", include("billing.stats.urls")),
 ]

@@ -1,19 +1,18 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views import generic
 
-from billing import selectors, services
+from billing import registry, selectors, services
 from billing.choices import BillingPeriod
 from billing.forms import ServiceActivationForm
 from billing.models import Service
 from panel.confirmation import CostConfirmationMixin, CostStatement
 from panel.generic import CustomerRequiredMixin
-from recordings import selectors as recording_selectors
-from recordings import services as recording_services
 
 
 class ServicesView(CustomerRequiredMixin, generic.TemplateView):
@@ -26,10 +25,10 @@ class ServicesView(CustomerRequiredMixin, generic.TemplateView):
         context["plan"] = selectors.package_plan(customer=self.customer)
         context["offers"] = selectors.service_offers(customer=self.customer)
         context["balance"] = selectors.balance(customer=self.customer)
-        context["ftp"] = recording_selectors.ftp_access_info(
-            account=recording_services.ftp_account_ensure(customer=self.customer)
-        )
-        context["ftp_password"] = None
+        context["sections"] = [
+            render_to_string(section.template_name, section.context(customer=self.customer), request=self.request)
+            for section in registry.services_sections
+        ]
         return context
 
 

@@ -35,7 +35,7 @@ NAVIGATION: tuple[NavGroup, ...] = (
             NavEntry(_("Queues"), "pbx:queues"),
             NavEntry(_("My PBX schemes"), "pbx:schemes"),
             NavEntry(_("Teleconferences"), "conferences:rooms"),
-            NavEntry(_("Queue statistics"), "billing:queue_stats"),
+            NavEntry(_("Queue statistics"), "queue_stats:index"),
         ),
     ),
     NavGroup(

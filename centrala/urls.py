@@ -28,6 +28,8 @@ urlpatterns = [
     path("api/v1/", include("centrala.api_urls")),
     path("admin/", admin.site.urls),
     path("pbx/", include("pbx.urls")),
+    # Queue statistics are pbx's (pbx/stats/) and keep the path they had under billing.
+    path("billing/queue-statistics/", include("pbx.stats.urls")),
     path("billing/", include("billing.urls")),
     path("recordings/", include("recordings.urls")),
     path("conferences/", include("conferences.urls")),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from panel.models import Customer
@@ -47,6 +47,21 @@ def ftp_access_info(*, account: FtpAccount) -> FtpAccessInfo:
 
 def recording_list(*, customer: Customer):
     return Recording.objects.for_customer(customer)
+
+
+def call_recording_exists() -> Exists:
+    """A correlated EXISTS for billing's call history: the outer call record (customer, call id) has a recording."""
+    return Exists(Recording.objects.filter(customer=OuterRef("customer"), call_id=OuterRef("call_id")))
+
+
+def call_recordings(*, customer: Customer, call_ids: set[str]):
+    """(call_id, pk, started_at) of the customer's recordings of these calls, by call id, oldest first (one query)."""
+    return (
+        Recording.objects.for_customer(customer)
+        .filter(call_id__in=call_ids)
+        .order_by("call_id", "started_at", "pk")
+        .values_list("call_id", "pk", "started_at")
+    )
 
 
 def ftp_log_list(*, customer: Customer):

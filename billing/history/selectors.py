@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
+from billing import registry
 from billing.choices import Disposition
 from billing.history.forms import Answered, HistoryFilters, Sort
 from billing.history.keyset import Cursor, SortKey
@@ -52,21 +53,10 @@ PAGE_FIELDS = (
 )
 
 
-def recording_model():
-    """The recordings app's Recording model, or None while that app does not provide one."""
-    try:
-        from recordings.models import Recording
-    except ImportError:
-        return None
-    return Recording
-
-
 def recording_exists():
-    """A correlated EXISTS: the outer call record has a recording (any age); None without the recordings app."""
-    recording = recording_model()
-    if recording is None:
-        return None
-    return Exists(recording.objects.filter(customer=OuterRef("customer"), call_id=OuterRef("call_id")))
+    """A correlated EXISTS: the outer call record has a recording (any age); None without a recordings hook."""
+    hooks = registry.call_recordings
+    return hooks[0].exists() if hooks else None
 
 
 def call_history_queryset(*, customer: Customer, filters: HistoryFilters) -> QuerySet[CallRecord]:
@@ -165,18 +155,12 @@ def panel_recordings(
     *, customer: Customer, call_ids: list[str], now: datetime | None = None
 ) -> dict[str, PanelRecording]:
     """The newest recording of each of these calls, by call id (one query, served by the call id index)."""
-    recording = recording_model()
-    if recording is None or not call_ids:
+    hooks = registry.call_recordings
+    if not hooks or not call_ids:
         return {}
     cutoff = (now or timezone.now()) - timedelta(days=PANEL_RECORDING_DAYS)
     found: dict[str, PanelRecording] = {}
-    rows = (
-        recording.objects.for_customer(customer)
-        .filter(call_id__in=set(call_ids))
-        .order_by("call_id", "started_at", "pk")
-        .values_list("call_id", "pk", "started_at")
-    )
-    for call_id, pk, started_at in rows:
+    for call_id, pk, started_at in hooks[0].of_calls(customer=customer, call_ids=set(call_ids)):
         found[call_id] = PanelRecording(pk=pk, started_at=started_at, in_panel=started_at >= cutoff)
     return found
 

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views import generic
 
+from billing import registry
 from billing.choices import CallDirection, Disposition, RatingStatus
 from billing.history import selectors
 from billing.history.export import call_history_csv_response, minutes_seconds
@@ -168,11 +169,7 @@ class CallHistoryView(CustomerRequiredMixin, generic.TemplateView):
         return context
 
     def extension_numbers(self) -> list[str]:
-        from pbx.models import SipAccount
-
-        return list(
-            SipAccount.objects.for_customer(self.customer).order_by("extension").values_list("extension", flat=True)
-        )
+        return registry.extension_numbers(customer=self.customer)
 
 
 class CallHistoryExportView(CustomerRequiredMixin, generic.View):

@@ -23,10 +23,10 @@ from billing.history import selectors
 from billing.history.forms import HistoryFilters, Sort, day_start
 from billing.history.indexes import PROPOSED_INDEXES, create_missing_indexes, missing_indexes
 from billing.models import CallRecord
-from billing.stats.selectors import queue_statistics
 from billing.tests import factories
 from panel.models import Customer
 from panel.tests import factories as panel_factories
+from pbx.stats.selectors import queue_statistics
 from recordings.tests import factories as recordings_factories
 
 pytestmark = [

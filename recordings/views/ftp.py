@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import generic
 
 from panel.generic import CustomerRequiredMixin
+from panel.models import Customer
 from recordings import selectors, services
 
 
@@ -23,10 +24,15 @@ def _private(response):
     return response
 
 
+def ftp_access_context(*, customer: Customer, password: str | None = None) -> dict:
+    """What the FTP access block (recordings/_ftp_access.html) shows; also the block on "Services / Offer"."""
+    account = services.ftp_account_ensure(customer=customer)
+    return {"ftp": selectors.ftp_access_info(account=account), "ftp_password": password}
+
+
 class FtpAccessMixin(CustomerRequiredMixin):
     def ftp_context(self, *, password: str | None = None) -> dict:
-        account = services.ftp_account_ensure(customer=self.customer)
-        return {"ftp": selectors.ftp_access_info(account=account), "ftp_password": password}
+        return ftp_access_context(customer=self.customer, password=password)
 
 
 class FtpAccessView(FtpAccessMixin, generic.TemplateView):

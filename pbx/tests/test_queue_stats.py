@@ -10,15 +10,15 @@ from pypdf import PdfReader
 
 from billing.choices import Disposition
 from billing.history.forms import day_start
-from billing.stats.selectors import queue_statistics, seconds_text
 from billing.tests import factories
 from pbx.models import Queue
+from pbx.stats.selectors import queue_statistics, seconds_text
 from pbx.tests import factories as pbx_factories
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("billing:queue_stats")
-PDF = reverse("billing:queue_stats_pdf")
+URL = reverse("queue_stats:index")
+PDF = reverse("queue_stats:pdf")
 MARCH = {"date_from": "2025-03-01", "date_to": "2025-03-31"}
 START, END = day_start(date(2025, 3, 1)), day_start(date(2025, 4, 1))
 
@@ -206,7 +206,7 @@ def test_pdf_for_one_queue_in_english(client_user, customer, month):
 
 @pytest.fixture
 def without_dejavu(monkeypatch):
-    from billing.stats import pdf
+    from pbx.stats import pdf
 
     monkeypatch.setattr(pdf, "_font_pairs", lambda: [])
     pdf.fonts.cache_clear()

@@ -13,6 +13,7 @@ from billing.choices import Disposition
 from billing.history.forms import local_zone
 from billing.models import CallRecord
 from panel.models import Customer
+from pbx.models import Queue, SipAccount
 
 SERVICE_LEVEL_SECONDS = 20
 
@@ -190,8 +191,6 @@ def queue_calls(*, customer: Customer, start: datetime, end: datetime, queue_num
 
 def queue_statistics(*, customer: Customer, start: datetime, end: datetime, queue_number: str = "") -> QueueStatistics:
     """Per queue, per day and per agent numbers of the customer's queues over [start, end)."""
-    from pbx.models import Queue, SipAccount
-
     calls = queue_calls(customer=customer, start=start, end=end, queue_number=queue_number)
     queue_names = dict(Queue.objects.for_customer(customer).values_list("number", "name"))
     within = ANSWERED & Q(

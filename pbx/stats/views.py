@@ -12,10 +12,10 @@ from django.utils.translation import gettext as _
 from django.views import generic
 
 from billing.history.forms import this_month
-from billing.stats.forms import QueueStatsForm
-from billing.stats.pdf import queue_statistics_pdf, queue_statistics_pdf_name
-from billing.stats.selectors import queue_statistics
 from panel.generic import CustomerRequiredMixin, restrict_form_fields
+from pbx.stats.forms import QueueStatsForm
+from pbx.stats.pdf import queue_statistics_pdf, queue_statistics_pdf_name
+from pbx.stats.selectors import queue_statistics
 
 
 def form_data(query) -> dict[str, str]:
@@ -40,7 +40,7 @@ class QueueStatsMixin(CustomerRequiredMixin):
 class QueueStatsView(QueueStatsMixin, generic.TemplateView):
     """ "Statystyki z kolejek": per queue, per day and per agent, with charts and a PDF export."""
 
-    template_name = "billing/queue_stats.html"
+    template_name = "pbx/queue_stats.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -52,7 +52,7 @@ class QueueStatsView(QueueStatsMixin, generic.TemplateView):
         stats = self.get_statistics(form)
         context["stats"] = stats
         context["chart_data"] = stats.chart_data()
-        context["pdf_url"] = reverse("billing:queue_stats_pdf") + "?" + urlencode(form.data)
+        context["pdf_url"] = reverse("queue_stats:pdf") + "?" + urlencode(form.data)
         return context
 
 
@@ -63,7 +63,7 @@ class QueueStatsPdfView(QueueStatsMixin, generic.View):
         form = self.get_form()
         if not form.is_valid():
             messages.error(request, _("Correct the choices before exporting."))
-            return redirect(reverse("billing:queue_stats") + "?" + urlencode(form.data))
+            return redirect(reverse("queue_stats:index") + "?" + urlencode(form.data))
         stats = self.get_statistics(form)
         queue = form.cleaned_data.get("queue")
         content = queue_statistics_pdf(stats=stats, customer=self.customer, queue=queue)

@@ -29,7 +29,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from billing.stats.selectors import QueueStatistics, seconds_text
+from pbx.stats.selectors import QueueStatistics, seconds_text
 
 BLUE = colors.HexColor("#0d6efd")
 GREEN = colors.HexColor("#198754")
