@@ -39,3 +39,18 @@ def dial_out(room: ConferenceRoom, *, number: str = "+48601222333", **fields) ->
 def conference_limit(customer, *, max_participants: int) -> ConferenceLimit:
     """An operator's raised limit of participants per room for `customer`."""
     return ConferenceLimit.objects.create(customer=customer, max_participants=max_participants)
+
+
+def join(customer, room, channel: str, number: str = "+48601000001", at=None):
+    """A caller joins `room` on `channel`, reported as the PBX reports it (a conference event)."""
+    return services.conference_event_ingest(
+        customer=customer,
+        payload={
+            "event_id": f"join-{channel}",
+            "room": room.number,
+            "kind": "join",
+            "channel": channel,
+            "number": number,
+            "at": at or timezone.now(),
+        },
+    )

@@ -20,20 +20,6 @@ from pbx.tests import factories as pbx_factories
 pytestmark = pytest.mark.django_db
 
 
-def _join(customer, room, channel, number="+48601000001", at=None):
-    return services.conference_event_ingest(
-        customer=customer,
-        payload={
-            "event_id": f"join-{channel}",
-            "room": room.number,
-            "kind": "join",
-            "channel": channel,
-            "number": number,
-            "at": at or timezone.now(),
-        },
-    )
-
-
 # --- availability -------------------------------------------------------------------------------------------------
 
 
@@ -209,8 +195,8 @@ def test_an_own_announcement_is_checked_and_stored_as_mp3(customer):
 
 def test_join_and_leave_events_give_the_live_participants(customer):
     room = factories.room(factories.premium(customer))
-    _join(customer, room, "a", "+48601000001")
-    _join(customer, room, "b", "+48601000002")
+    factories.join(customer, room, "a", "+48601000001")
+    factories.join(customer, room, "b", "+48601000002")
     assert [p.number for p in selectors.live_participants(customer=customer, room=room)] == [
         "+48601000001",
         "+48601000002",
@@ -229,8 +215,8 @@ def test_join_and_leave_events_give_the_live_participants(customer):
 
 def test_the_same_event_twice_changes_nothing(customer):
     room = factories.room(factories.premium(customer))
-    first = _join(customer, room, "a")
-    again = _join(customer, room, "a")
+    first = factories.join(customer, room, "a")
+    again = factories.join(customer, room, "a")
     assert first.created and not again.created
     assert Participant.objects.count() == 1 and ConferenceEvent.objects.count() == 1
 
@@ -238,7 +224,7 @@ def test_the_same_event_twice_changes_nothing(customer):
 def test_an_event_for_another_customers_room_is_refused(customer, other_customer):
     room = factories.room(factories.premium(customer))
     with pytest.raises(ValidationError):
-        _join(other_customer, room, "x")
+        factories.join(other_customer, room, "x")
     assert not Participant.objects.exists()
 
 

@@ -6,47 +6,22 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 from rq import SimpleWorker
 
 from conferences import selectors, services
 from conferences.choices import EventKind
 from conferences.models import ConferenceEvent
+from conferences.tests import factories
 from panel.choices import Package
-from pbx.models import PhoneNumber, SipAccount
+from pbx.tests import factories as pbx_factories
 from simulator.conferences import simulate_dial_in, simulate_end, simulate_leave
 
 pytestmark = pytest.mark.django_db
 
 
-def _premium(customer):
-    customer.package = Package.PREMIUM
-    customer.save(update_fields=["package"])
-    return customer
-
-
-def _room(customer, **fields):
-    defaults = {"name": "Zarząd", "pin": "4545", "number": "*7556", "max_participants": 15}
-    return services.room_save(customer=customer, **{**defaults, **fields})
-
-
-def _join(customer, room, channel, number="+48601000001"):
-    return services.conference_event_ingest(
-        customer=customer,
-        payload={
-            "event_id": f"join-{channel}",
-            "room": room.number,
-            "kind": "join",
-            "channel": channel,
-            "number": number,
-            "at": timezone.now(),
-        },
-    )
-
-
 def test_a_caller_with_the_right_pin_joins_by_the_public_number(customer):
-    number = PhoneNumber.objects.create(customer=customer, number="+48324000004")
-    room = _room(_premium(customer), phone_number=number)
+    number = pbx_factories.phone_number(customer, number="+48324000004")
+    room = factories.room(factories.premium(customer), phone_number=number)
     joined = simulate_dial_in(customer=customer, room=room, caller="+48601222333")
     assert joined.joined
     assert "did.to_conference" in joined.steps
@@ -57,8 +32,8 @@ def test_a_caller_with_the_right_pin_joins_by_the_public_number(customer):
 
 
 def test_three_wrong_pins_disconnect_the_caller(customer):
-    number = PhoneNumber.objects.create(customer=customer, number="+48324000004")
-    room = _room(_premium(customer), phone_number=number)
+    number = pbx_factories.phone_number(customer, number="+48324000004")
+    room = factories.room(factories.premium(customer), phone_number=number)
     third_time_lucky = simulate_dial_in(customer=customer, room=room, caller="+48601000001", pins=["1", "2", "4545"])
     assert third_time_lucky.joined
 
@@ -71,10 +46,10 @@ def test_three_wrong_pins_disconnect_the_caller(customer):
 
 
 def test_the_sixteenth_participant_is_refused_with_an_announcement(customer):
-    SipAccount.objects.create(customer=customer, extension="10", name="Recepcja")
-    room = _room(_premium(customer))
+    pbx_factories.sip_account(customer, extension="10", name="Recepcja")
+    room = factories.room(factories.premium(customer))
     for index in range(15):
-        _join(customer, room, f"c{index}", f"+486010000{index:02d}")
+        factories.join(customer, room, f"c{index}", f"+486010000{index:02d}")
 
     refused = simulate_dial_in(customer=customer, room=room, caller="10")
     assert not refused.joined and refused.reason == "full"
@@ -86,8 +61,8 @@ def test_the_sixteenth_participant_is_refused_with_an_announcement(customer):
 
 
 def test_rooms_do_not_route_while_the_service_is_off(customer):
-    SipAccount.objects.create(customer=customer, extension="10", name="Recepcja")
-    room = _room(_premium(customer))
+    pbx_factories.sip_account(customer, extension="10", name="Recepcja")
+    room = factories.room(factories.premium(customer))
     customer.package = Package.BIZNES
     customer.save(update_fields=["package"])
     result = simulate_dial_in(customer=customer, room=room, caller="10")
@@ -102,7 +77,7 @@ def test_rooms_do_not_route_while_the_service_is_off(customer):
 def test_callers_join_and_leave_after_their_stay(rq, customer):
     customer.package = Package.PREMIUM
     customer.save(update_fields=["package"])
-    number = PhoneNumber.objects.create(customer=customer, number="+48324000004")
+    number = pbx_factories.phone_number(customer, number="+48324000004")
     room = services.room_save(
         customer=customer, name="Zarząd", pin="4545", number="*7556", max_participants=15, phone_number=number
     )
