@@ -7,7 +7,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from billing.models import CallRecord
-from pbx.models import LiveCall, PhoneNumber, SipAccount
+from pbx.models import LiveCall
+from pbx.tests import factories
 from simulator.live import plan_call
 
 SLEEP = "simulator.management.commands.simulate_live_calls.time.sleep"
@@ -31,8 +32,8 @@ def test_planned_calls_come_to_the_customers_numbers_and_extensions():
 
 @pytest.mark.django_db
 def test_the_command_plays_calls_from_start_to_end_and_reports_their_records(customer, monkeypatch):
-    PhoneNumber.objects.create(customer=customer, number="+48221234567")
-    SipAccount.objects.create(customer=customer, extension="11")
+    factories.phone_number(customer, number="+48221234567")
+    factories.sip_account(customer, extension="11", name="")
     monkeypatch.setattr(SLEEP, lambda seconds: None)
     out = StringIO()
     call_command("simulate_live_calls", customer="firmaabcde", calls=3, seconds=5, seed=1, stdout=out)

@@ -13,9 +13,10 @@ from mutagen.mp3 import MP3
 from billing.models import CallLeg, CallRecord, Service, Subscription
 from panel.models import ApiToken
 from pbx.choices import ExternalPresentation, ForwardKind, RouteKind
-from pbx.models import ExternalNumber, OutgoingSms, PhoneNumber, Queue, QueueAgent, SipAccount, VoicemailMessage
+from pbx.models import OutgoingSms, PhoneNumber, SipAccount, VoicemailMessage
 from pbx.models.sms import SmsStatus
 from pbx.selectors.routing import load_config
+from pbx.tests import factories
 from recordings.models import Recording
 from recordings.storage import get_storage
 from simulator.emit import HttpEmitter, Outcome
@@ -41,32 +42,32 @@ def now():
 
 def build_office(customer, numbers=("+48943401128", "+48223001122")) -> None:
     """Extensions 10 (forwarded to a mobile when not answered) and 11 (voicemail, e-mailed), a queue, two DIDs."""
-    mobile = ExternalNumber.objects.create(
-        customer=customer,
+    mobile = factories.external_number(
+        customer,
         number="+48501222333",
         description="Komórka szefa",
         presentation=ExternalPresentation.PASSIVE,
         sms_on_forward=True,
     )
-    office = SipAccount.objects.create(
-        customer=customer,
+    office = factories.sip_account(
+        customer,
         extension="10",
         name="Biuro",
         fwd_no_answer_kind=ForwardKind.EXTERNAL,
         fwd_no_answer_external=mobile,
     )
-    sales = SipAccount.objects.create(
-        customer=customer,
+    sales = factories.sip_account(
+        customer,
         extension="11",
         name="Sprzedaż",
         voicemail_enabled=True,
         voicemail_email="sprzedaz@firma.example",
     )
-    queue = Queue.objects.create(customer=customer, name="Sprzedaż", number="1000")
-    QueueAgent.objects.create(queue=queue, sip=sales, position=0)
-    QueueAgent.objects.create(queue=queue, external=mobile, position=1)
-    PhoneNumber.objects.create(customer=customer, number=numbers[0], route_kind=RouteKind.QUEUE, route_queue=queue)
-    PhoneNumber.objects.create(customer=customer, number=numbers[1], route_kind=RouteKind.EXTENSION, route_sip=office)
+    queue = factories.queue(customer, name="Sprzedaż", number="1000")
+    factories.queue_agent(queue, sip=sales, position=0)
+    factories.queue_agent(queue, external=mobile, position=1)
+    factories.phone_number(customer, number=numbers[0], route_kind=RouteKind.QUEUE, route_queue=queue)
+    factories.phone_number(customer, number=numbers[1], route_kind=RouteKind.EXTENSION, route_sip=office)
 
 
 def simulated_calls(customer, *, days, calls_per_day, seed, now):
