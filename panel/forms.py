@@ -7,7 +7,8 @@ from panel import services
 
 
 def client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    """The address a request came from, for audit rows and log-in limits (None without a request or address)."""
+    return (request.META.get("REMOTE_ADDR") or None) if request is not None else None
 
 
 class LockoutAuthenticationForm(AuthenticationForm):

@@ -8,13 +8,10 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 from django.views import generic
 
+from panel.forms import client_ip
 from panel.generic import CustomerRequiredMixin
 from panel.models import Customer
 from recordings import selectors, services
-
-
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def _private(response):
@@ -51,7 +48,7 @@ class FtpPasswordRevealView(FtpAccessMixin, generic.View):
 
     def post(self, request, *args, **kwargs):
         password = services.ftp_password_reveal(
-            customer=self.customer, by=request.user.get_username(), ip=_client_ip(request)
+            customer=self.customer, by=request.user.get_username(), ip=client_ip(request)
         )
         context = self.ftp_context(password=password)
         if request.headers.get("HX-Request"):
@@ -70,7 +67,7 @@ class FtpPasswordRegenerateView(FtpAccessMixin, generic.TemplateView):
     def post(self, request, *args, **kwargs):
         if request.POST.get("confirm") != "yes":
             return self.get(request, *args, **kwargs)
-        services.ftp_password_regenerate(customer=self.customer, by=request.user.get_username(), ip=_client_ip(request))
+        services.ftp_password_regenerate(customer=self.customer, by=request.user.get_username(), ip=client_ip(request))
         messages.success(
             request,
             _(

@@ -31,6 +31,7 @@ from rq.job import Job
 from billing import selectors as billing_selectors
 from billing.services import next_month_start
 from panel.confirmation import CostConfirmationMixin, CostLine, CostStatement
+from panel.forms import client_ip
 from panel.generic import CustomerRequiredMixin
 from panel.money import gross_amount
 from panel.templatetags.panel_tags import money
@@ -44,10 +45,6 @@ logger = logging.getLogger("recordings.panel")
 
 SESSION_EXPORTS = "recordings_exports"
 MAX_TRACKED_EXPORTS = 5
-
-
-def _client_ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
 
 
 # --- the list
@@ -133,7 +130,7 @@ class RecordingDeleteView(RecordingObjectMixin, generic.TemplateView):
     def post(self, request, *args, **kwargs):
         recording = self.get_recording()
         services.recording_delete(
-            customer=self.customer, recording=recording, by=request.user.get_username(), ip=_client_ip(request)
+            customer=self.customer, recording=recording, by=request.user.get_username(), ip=client_ip(request)
         )
         messages.success(request, _("The recording %(name)s was deleted.") % {"name": recording.file_name})
         return redirect("recordings:list")
