@@ -4,6 +4,10 @@ import os
 import threading
 import time
 
+import pytest
+from django.conf import settings
+from django.utils import translation
+
 from panel.testing import (  # noqa: F401
     browser_type_launch_args,
     client_other,
@@ -18,6 +22,15 @@ from panel.testing import (  # noqa: F401
     seeded_reference_data,
     user,
 )
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the panel's default language (Polish), whatever a request of an earlier test chose: the
+    locale middleware activates a visitor's language for the thread and nothing switches it back between tests."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 def _sleep_on_the_real_monotonic_clock(seconds: float) -> None:
