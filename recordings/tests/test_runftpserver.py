@@ -130,7 +130,12 @@ def test_runftpserver_with_tls_generates_a_certificate_and_serves(tmp_path):
         assert oct(keyfile.stat().st_mode & 0o777) == "0o600"
     finally:
         process.send_signal(signal.SIGINT)
-        output, _ = process.communicate(timeout=10)
+        try:
+            output, _ = process.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()  # never leave a server behind, even when the test fails
+            output, _ = process.communicate()
+            pytest.fail(f"runftpserver did not stop within 10 s of Ctrl+C:\n{output}")
     assert process.returncode == 0, output
     assert "Generated a self-signed development certificate" in output
     assert f"passive ports {passive_first}-{passive_last}" in output
