@@ -2,9 +2,10 @@
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -287,10 +288,13 @@ def test_csv_neutralises_formulas_but_keeps_phone_numbers():
     assert safe_text("-1+2") == "'-1+2"
 
 
+@time_machine.travel(datetime(2026, 3, 11, 12, 0, tzinfo=UTC), tick=False)
 def test_recording_column(client_user, customer):
-    recent = factories.call_record(customer, started_at=timezone.now() - timedelta(days=1), callee="48100000001")
-    old = factories.call_record(customer, started_at=timezone.now() - timedelta(days=45), callee="48100000002")
-    none = factories.call_record(customer, started_at=timezone.now() - timedelta(days=2), callee="48100000003")
+    """At a fixed instant: the panel keeps the last 30 days playable, older recordings are on FTP only."""
+    now = timezone.now()
+    recent = factories.call_record(customer, started_at=now - timedelta(days=1), callee="48100000001")
+    old = factories.call_record(customer, started_at=now - timedelta(days=45), callee="48100000002")
+    none = factories.call_record(customer, started_at=now - timedelta(days=2), callee="48100000003")
     for call, name in ((recent, "recent"), (old, "old")):
         recordings_factories.recording(
             customer,
